@@ -1,0 +1,61 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+
+
+class OutboundEmail(BaseModel):
+    """One outgoing email. The row is the truth; the broker only carries the work of sending it.
+
+    There is no stored "sending" state: a sender holds the row's lock while it talks to the mail
+    server and commits "sent" as soon as the server accepts. A worker that dies mid-send releases the
+    lock with its connection, so the row is pending again at once, not after a guessed timeout.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("送信待ち")
+        SENT = "sent", _("送信済み")
+        SKIPPED = "skipped", _("送信取りやめ")
+        FAILED = "failed", _("失敗")
+
+    kind = models.CharField(_("種類"), max_length=64, db_index=True)
+    # kind + recipient + the object that caused the email: a retry or a re-run cannot make a second row.
+    dedupe_key = models.CharField(_("重複防止キー"), max_length=255, unique=True)
+    recipient = models.EmailField(_("宛先"), max_length=254, db_index=True)
+    from_email = models.CharField(_("差出人"), max_length=254)
+    subject = models.CharField(_("件名"), max_length=255)
+    body_text = models.TextField(_("本文（テキスト）"))
+    body_html = models.TextField(_("本文（HTML）"), blank=True)
+    headers = models.JSONField(_("ヘッダー"), default=dict, blank=True)
+    # [{"filename": ..., "mimetype": ..., "content_b64": ...}]
+    attachments = models.JSONField(_("添付ファイル"), default=list, blank=True)
+    # What the kind's send check needs to decide whether the email should still go (ids, not objects).
+    context = models.JSONField(_("参照"), default=dict, blank=True)
+    status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("試行回数"), default=0)
+    last_error = models.TextField(_("最後のエラー"), blank=True)
+    queued_at = models.DateTimeField(_("キュー投入日時"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("送信メール")
+        verbose_name_plural = _("送信メール")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["queued_at"], name="outbox_pending_queued_idx", condition=models.Q(status="pending")
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent", "skipped", "failed"]),
+                name="outbox_email_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="outbox_email_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient} ({self.get_status_display()})"

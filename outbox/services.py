@@ -1,0 +1,249 @@
+"""Writing, sending and re-sending outbox rows."""
+
+import base64
+import logging
+import smtplib
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from outbox.models import OutboundEmail
+from outbox.registry import checks_for
+
+logger = logging.getLogger(__name__)
+
+
+class TransientSendError(Exception):
+    """The mail server could not take the message now; trying again later may succeed."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+    def as_json(self) -> dict:
+        return {
+            "filename": self.filename,
+            "mimetype": self.mimetype,
+            "content_b64": base64.b64encode(self.content).decode("ascii"),
+        }
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def email_render(*, template: str, context: dict, language: str = "ja") -> RenderedEmail:
+    """Renders ``<template>_subject.txt``, ``<template>.txt`` and, where it exists, ``<template>.html``."""
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context)
+        try:
+            html = render_to_string(f"{template}.html", context)
+        except TemplateDoesNotExist:
+            html = ""
+    return RenderedEmail(subject=subject, text=text, html=html)
+
+
+def _dedupe_key(kind: str, recipient: str, key: str) -> str:
+    return f"{kind}|{recipient.lower()}|{key}"[:255]
+
+
+def email_enqueue(
+    *,
+    kind: str,
+    recipient: str,
+    key: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    headers: dict[str, str] | None = None,
+    attachments: Iterable[Attachment] = (),
+    context: dict | None = None,
+    from_email: str | None = None,
+    send: bool = True,
+) -> tuple[OutboundEmail, bool]:
+    """Writes the email inside the caller's transaction and sends it once that transaction commits.
+
+    ``key`` names the object the email is about (a booking id, a lesson and slot): the same kind,
+    recipient and key never make a second row, so retries and re-runs send nothing twice. Returns the
+    row and whether it was created. ``send=False`` leaves sending to a batch sender.
+    """
+    dedupe_key = _dedupe_key(kind, recipient, key)
+    email = OutboundEmail(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        recipient=recipient,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        headers=headers or {},
+        attachments=[attachment.as_json() for attachment in attachments],
+        context=context or {},
+        queued_at=timezone.now(),
+    )
+    try:
+        # A savepoint, so that a duplicate does not break the caller's transaction.
+        with transaction.atomic():
+            email.save(force_insert=True)
+    except IntegrityError:
+        existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    if send:
+        from core.tasks import enqueue_on_commit
+        from outbox.tasks import email_send_task
+
+        enqueue_on_commit(email_send_task, email.pk)
+    return email, True
+
+
+def email_enqueue_template(
+    *, kind: str, recipient: str, key: str, template: str, template_context: dict, **options
+) -> tuple[OutboundEmail, bool]:
+    rendered = email_render(template=template, context=template_context)
+    return email_enqueue(
+        kind=kind,
+        recipient=recipient,
+        key=key,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        **options,
+    )
+
+
+def _message_for(email: OutboundEmail, connection) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=email.from_email,
+        to=[email.recipient],
+        headers=email.headers,
+        connection=connection,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        message.attach(
+            attachment["filename"], base64.b64decode(attachment["content_b64"]), attachment["mimetype"]
+        )
+    return message
+
+
+def _is_transient(error: Exception) -> bool:
+    if isinstance(error, AnymailRecipientsRefused | smtplib.SMTPRecipientsRefused):
+        return False
+    if isinstance(error, smtplib.SMTPResponseException):
+        # 4xx: the server asks us to come back later; 5xx: it will never take this message.
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, AnymailAPIError):
+        return error.status_code is None or error.status_code >= 500 or error.status_code == 429
+    return isinstance(
+        error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | socket.timeout | OSError
+    )
+
+
+def _should_still_send(email: OutboundEmail) -> bool:
+    return all(check(email) for check in checks_for(email.kind))
+
+
+def email_send(*, email_id: int, connection=None) -> OutboundEmail | None:
+    """Sends one pending row; returns it, or None when another sender holds it or it is done.
+
+    The row lock is held while the server talks, and "sent" commits the moment it accepts: two
+    senders of the same row cannot both send it, and a sender that dies leaves it pending.
+    Raises ``TransientSendError`` when the server asks to try later (the row stays pending).
+    """
+    transient: Exception | None = None
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=OutboundEmail.Status.PENDING)
+            .first()
+        )
+        if email is None:
+            return None
+        if not _should_still_send(email):
+            email.status = OutboundEmail.Status.SKIPPED
+            email.save(update_fields=["status", "updated_at"])
+            return email
+        email.attempts += 1
+        try:
+            sent = _message_for(email, connection or get_connection()).send()
+            if sent != 1:
+                raise smtplib.SMTPException("The mail backend accepted no message.")
+        except Exception as error:
+            email.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if _is_transient(error) and email.attempts < settings.OUTBOX_MAX_ATTEMPTS:
+                transient = error
+            else:
+                email.status = OutboundEmail.Status.FAILED
+                logger.error(
+                    "email %s to %s failed for good: %s", email.pk, email.recipient, email.last_error
+                )
+        else:
+            email.status = OutboundEmail.Status.SENT
+            email.sent_at = timezone.now()
+            email.last_error = ""
+        email.save(update_fields=["status", "attempts", "last_error", "sent_at", "updated_at"])
+    if transient is not None:
+        raise TransientSendError(email.last_error) from transient
+    return email
+
+
+def email_send_batch(*, email_ids: list[int]) -> list[int]:
+    """Sends many rows over one mail-server connection; returns the ids to try again later."""
+    retry: list[int] = []
+    connection = get_connection()
+    with connection:
+        for email_id in email_ids:
+            try:
+                email_send(email_id=email_id, connection=connection)
+            except TransientSendError:
+                retry.append(email_id)
+                # A broken connection is dropped; the next message opens a fresh one.
+                connection.close()
+    return retry
+
+
+def outbox_requeue_stale() -> int:
+    """Hands rows pending for longer than OUTBOX_STALE_AFTER to the senders again.
+
+    Covers a broker outage at commit time and a task lost with its worker; returns how many rows.
+    """
+    from core.tasks import enqueue
+    from outbox.tasks import email_send_batch_task
+
+    cutoff = timezone.now() - settings.OUTBOX_STALE_AFTER
+    stale_ids = list(
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, queued_at__lt=cutoff)
+        .order_by("queued_at")
+        .values_list("pk", flat=True)[:10_000]
+    )
+    batch_size = settings.OUTBOX_BATCH_SIZE
+    requeued = 0
+    for start in range(0, len(stale_ids), batch_size):
+        batch = stale_ids[start : start + batch_size]
+        if not enqueue(email_send_batch_task, batch):
+            break  # The broker is still down: the next sweep tries again.
+        OutboundEmail.objects.filter(pk__in=batch, status=OutboundEmail.Status.PENDING).update(
+            queued_at=timezone.now()
+        )
+        requeued += len(batch)
+    return requeued

@@ -1,0 +1,48 @@
+import pytest
+from django.core import mail
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from tests.accounts.factories import ClientFactory, CounselorFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache_and_mail():
+    from django.core.cache import cache
+
+    cache.clear()
+    mail.outbox = []
+    yield
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def authenticated_client(user) -> APIClient:
+    """An API client that sends a real token, as a phone app or the portal would."""
+    client = APIClient()
+    _instance, token = AuthToken.objects.create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+@pytest.fixture
+def client_user(db):
+    return ClientFactory()
+
+
+@pytest.fixture
+def counselor(db):
+    return CounselorFactory()
+
+
+@pytest.fixture
+def client_api(client_user) -> APIClient:
+    return authenticated_client(client_user)
+
+
+@pytest.fixture
+def counselor_api(counselor) -> APIClient:
+    return authenticated_client(counselor)
