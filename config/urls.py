@@ -7,6 +7,9 @@ from core import health
 
 api_v1 = [
     path("", include("accounts.urls")),
+    path("", include("counseling.urls")),
+    path("newsletter/", include("newsletter.urls")),
+    path("", include("courses.urls")),
 ]
 
 urlpatterns = [
@@ -14,6 +17,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("newsletter/", include("newsletter.page_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

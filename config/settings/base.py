@@ -176,6 +176,7 @@ USE_TZ = True
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = env("STATIC_ROOT", default=str(VAR_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Bodies larger than this are refused with 400 before any view runs.
@@ -237,11 +238,33 @@ CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
+OUTBOX_BEAT_SCHEDULE = {
     "outbox-requeue-stale": {
         "task": "outbox.tasks.outbox_requeue_stale_task",
         "schedule": crontab(minute="*"),
     },
+}
+
+# --- The practice ------------------------------------------------------------------------------
+# Who sends the mail and stands behind it (特定電子メール法 requires these in every newsletter).
+PRACTICE_NAME = env("PRACTICE_NAME", default="こころの相談室")
+PRACTICE_POSTAL_ADDRESS = env("PRACTICE_POSTAL_ADDRESS", default="〒100-0005 東京都千代田区丸の内1-1-1")
+PRACTICE_CONTACT_EMAIL = env("PRACTICE_CONTACT_EMAIL", default="hello@counsel.example.jp")
+
+# --- Counseling ---------------------------------------------------------------------------------
+COUNSELING_BEAT_SCHEDULE: dict = {}
+
+# --- Newsletter ---------------------------------------------------------------------------------
+NEWSLETTER_BEAT_SCHEDULE: dict = {}
+
+# --- Courses ------------------------------------------------------------------------------------
+COURSES_BEAT_SCHEDULE: dict = {}
+
+CELERY_BEAT_SCHEDULE = {
+    **OUTBOX_BEAT_SCHEDULE,
+    **COUNSELING_BEAT_SCHEDULE,
+    **NEWSLETTER_BEAT_SCHEDULE,
+    **COURSES_BEAT_SCHEDULE,
 }
 
 # --- Django REST framework ----------------------------------------------------------------------
