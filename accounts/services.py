@@ -122,8 +122,8 @@ def user_verify_email(*, token: str) -> User:
     return user
 
 
-def token_create(*, request, email: str, password: str) -> tuple[User, AuthToken, str]:
-    """Checks the password (django-axes counts failures and locks out) and issues an API token."""
+def session_login_check(*, request, email: str, password: str) -> User:
+    """Checks the password (django-axes counts failures and locks out) and that the user may log in."""
     user = authenticate(request=request, username=normalize_email(email), password=password)
     if getattr(request, "axes_locked_out", False):
         raise LoginLockedOut
@@ -133,6 +133,12 @@ def token_create(*, request, email: str, password: str) -> tuple[User, AuthToken
         raise ApplicationError(
             _("メールアドレスの確認が済んでいません。届いたメールのリンクを開いてください。")
         )
+    return user
+
+
+def token_create(*, request, email: str, password: str) -> tuple[User, AuthToken, str]:
+    """Issues an API token after the same checks as a session login."""
+    user = session_login_check(request=request, email=email, password=password)
     instance, token = AuthToken.objects.create(user=user)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return user, instance, token
@@ -160,7 +166,11 @@ def password_reset_request(*, email: str) -> None:
         recipient=user.email,
         key=f"{user.pk}:{token[-16:]}",
         template="accounts/email/password_reset",
-        template_context={"user": user, "token": token, "link": _link("/accounts/password-reset/", token)},
+        template_context={
+            "user": user,
+            "token": token,
+            "link": _link("/accounts/password-reset/confirm/", token),
+        },
     )
 
 

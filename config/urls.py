@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import health
+from core.views import home
 
 api_v1 = [
     path("", include("accounts.urls")),
@@ -13,10 +14,12 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("accounts/", include("accounts.page_urls")),
     path("newsletter/", include("newsletter.page_urls")),
     path("courses/", include("courses.page_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

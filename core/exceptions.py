@@ -4,7 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, DataError, InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -50,6 +50,11 @@ def exception_handler(exc, context):
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
+    elif isinstance(exc, DataError):
+        # Input the database itself refuses (a NUL byte in JSON, a number out of range) that
+        # validation let through: the request is at fault, and nothing was written.
+        logger.warning("database refused the input: %s", exc)
+        return Response({"detail": _("入力された値を保存できません。内容を確認してください。")}, status=400)
     elif isinstance(exc, DatabaseError):
         raise exc
     return drf_exception_handler(exc, context)

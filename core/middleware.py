@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 
@@ -28,3 +29,26 @@ class DatabaseUnavailableMiddleware:
             response["Retry-After"] = "5"
             return response
         return None
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with 413 before any view reads them.
+
+    Django checks that limit only for form data and ``request.body``; API parsers read the stream
+    directly, so without this a client could post a body of any size.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse({"detail": "Content-Length is not a number."}, status=400)
+        if limit is not None and length > limit:
+            return JsonResponse(
+                {"detail": f"The request body is too large (at most {limit} bytes)."}, status=413
+            )
+        return self.get_response(request)

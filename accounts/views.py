@@ -1,0 +1,104 @@
+"""HTML pages for people: log in and out, register, confirm the email address, reset the password."""
+
+from django.contrib.auth import login, logout
+from django.forms import HiddenInput
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import forms, services
+from core.exceptions import ApplicationError
+
+
+def _apply_error(form, error: ApplicationError) -> None:
+    """Shows a service's refusal next to the fields it names, or above the form."""
+    placed = False
+    for field, messages in error.extra.items():
+        if field in form.fields and not isinstance(form.fields[field].widget, HiddenInput):
+            for message in messages:
+                form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return "/"
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = forms.LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.session_login_check(request=request, **form.cleaned_data)
+        except services.LoginLockedOut:
+            form.add_error(None, _("ログインの失敗が続いたため、このアカウントは15分間ロックされています。"))
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(_next_url(request))
+    status = 400 if form.errors else 200
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("accounts:login")
+
+
+@require_http_methods(["GET", "POST"])
+def register_view(request):
+    form = forms.RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_register(**form.cleaned_data)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            return render(request, "accounts/register_done.html", {"email": form.cleaned_data["email"]})
+    return render(request, "accounts/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET"])
+def verify_email_view(request):
+    try:
+        services.user_verify_email(token=request.GET.get("token", ""))
+    except ApplicationError as error:
+        return render(request, "accounts/verify_email.html", {"error": error.message}, status=400)
+    return render(request, "accounts/verify_email.html", {})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_view(request):
+    form = forms.PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_request(**form.cleaned_data)
+        # The same page whether or not the address has an account.
+        return render(request, "accounts/password_reset_sent.html", {})
+    return render(request, "accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm_view(request):
+    form = forms.PasswordResetConfirmForm(
+        request.POST or None, initial={"token": request.GET.get("token", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_confirm(**form.cleaned_data)
+        except ApplicationError as error:
+            _apply_error(form, error)
+        else:
+            return render(request, "accounts/password_reset_done.html", {})
+    return render(
+        request, "accounts/password_reset_confirm.html", {"form": form}, status=400 if form.errors else 200
+    )

@@ -1,0 +1,49 @@
+import pytest
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+REGISTER = "/api/v1/auth/register/"
+
+
+def test_malformed_json_is_a_400_and_nothing_is_written(api_client):
+    response = api_client.post(REGISTER, '{"email": "a@example.com",', content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+    assert not User.objects.exists()
+
+
+def test_a_wrong_content_type_is_a_415(api_client):
+    response = api_client.post(REGISTER, "email=a@example.com", content_type="text/plain")
+    assert response.status_code == 415
+    assert not User.objects.exists()
+
+
+def test_an_oversized_body_is_refused_before_any_view_reads_it(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = '{"email": "a@example.com", "password": "%s", "display_name": "x"}' % ("x" * 2000)
+    response = api_client.post(REGISTER, body, content_type="application/json")
+    assert response.status_code == 413
+    assert not User.objects.exists()
+
+
+def test_a_nul_byte_in_a_string_is_a_400(api_client):
+    response = api_client.post(
+        REGISTER,
+        {"email": "a@example.com", "password": "a-long-enough-secret", "display_name": "bad\x00name"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "display_name" in response.json()
+    assert not User.objects.exists()
+
+
+def test_a_very_long_string_is_a_400_naming_the_field(api_client):
+    response = api_client.post(
+        REGISTER,
+        {"email": "a@example.com", "password": "a-long-enough-secret", "display_name": "長" * 5000},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "display_name" in response.json()
+    assert not User.objects.exists()
