@@ -24,6 +24,7 @@ run: $(STAMP)
 ## Whole suite on PostgreSQL and Redis (started or installed when missing).
 test: $(STAMP)
 	scripts/ensure_services.sh
+	scripts/ensure_browser.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -1,0 +1,81 @@
+"""Browser tests: Playwright driving Debian's Chromium against the live test server.
+
+`make test` installs Chromium and a Japanese font where missing (scripts/ensure_browser.sh).
+Each test saves a screenshot under var/screenshots/failures/ when it fails.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from config.env import VAR_DIR
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+FAILURE_DIR = VAR_DIR / "screenshots" / "failures"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}; scripts/ensure_browser.sh installs it.")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (run scripts/ensure_browser.sh as root)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API refuses to run inside an event loop; Django's async-unsafe guard must
+    # not mistake its thread for one.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash.setdefault(_REPORTS, {})["call"] = report
+    return report
+
+
+_REPORTS = pytest.StashKey[dict]()
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    context = browser.new_context(
+        locale="ja-JP", viewport={"width": 390, "height": 844}, base_url=live_server.url
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    report = request.node.stash.get(_REPORTS, {}).get("call")
+    if report is not None and report.failed:
+        FAILURE_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(FAILURE_DIR / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def assert_accessible(page) -> None:
+    """axe-core in the page: no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    serious = [
+        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} nodes)"
+        for violation in results.response["violations"]
+        if violation.get("impact") in ("serious", "critical")
+    ]
+    assert not serious, "accessibility violations:\n" + "\n".join(serious)
