@@ -9,6 +9,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres:postgres@127.0.0.1:5432/counsel"),
 }
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+# Processes started by the fault tests keep connections as production does.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/14")
 CACHES = {
     "default": {
@@ -19,12 +22,15 @@ CACHES = {
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 1}
-# Sending runs inline when a test commits; tests of the real worker turn this off.
-CELERY_TASK_ALWAYS_EAGER = True
+# Sending runs inline when a test commits; tests of real workers turn this off (worker processes
+# started by the fault tests get it from their environment).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Hashing cost is not under test except where a test asks for Argon2 itself.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 MEDIA_ROOT = str(VAR_DIR / "test-media")
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
