@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Reinstalls whenever pyproject.toml changes.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint format migrate clean
+.PHONY: run test fuzz lint format migrate clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is required"'
@@ -26,6 +26,11 @@ test: $(STAMP)
 	scripts/ensure_services.sh
 	scripts/ensure_browser.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The API fuzzing of the suite, with many more examples per operation and role.
+fuzz: $(STAMP)
+	scripts/ensure_services.sh
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest tests/system/test_fuzz.py -s $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
