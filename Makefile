@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Reinstalls whenever pyproject.toml changes.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test fuzz lint format migrate clean
+.PHONY: run test fuzz screenshots lint format migrate clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is required"'
@@ -31,6 +31,11 @@ test: $(STAMP)
 fuzz: $(STAMP)
 	scripts/ensure_services.sh
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest tests/system/test_fuzz.py -s $(PYTEST_ARGS)
+
+## One PNG of every page people see, under var/screenshots/.
+screenshots: $(STAMP)
+	scripts/ensure_browser.sh
+	$(BIN)/python scripts/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
