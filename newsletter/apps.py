@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class NewsletterConfig(AppConfig):
     name = "newsletter"
     verbose_name = _("メール講座")
+
+    def ready(self) -> None:
+        # Registers the outbox send check, the ESP tracking receiver, the export section and demo step.
+        from newsletter import demo, exports, receivers, send_checks  # noqa: F401

@@ -4,7 +4,7 @@ import base64
 import logging
 import smtplib
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
@@ -126,6 +126,52 @@ def email_enqueue_template(
         html=rendered.html,
         **options,
     )
+
+
+@dataclass(frozen=True)
+class EmailDraft:
+    """One email for ``email_enqueue_many``; the fields mean what they mean for ``email_enqueue``."""
+
+    kind: str
+    recipient: str
+    key: str
+    subject: str
+    text: str
+    html: str = ""
+    headers: dict[str, str] | None = None
+    context: dict | None = None
+
+
+def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[int]:
+    """Writes many emails in one statement inside the caller's transaction; returns their ids in order.
+
+    A fan-out (a newsletter slot) would otherwise take one INSERT per recipient. A draft whose
+    (kind, recipient, key) already has a row keeps that row, whose id is returned. Nothing is sent
+    here: the caller hands the ids to ``email_send_batch_task``. ``queued_at`` is when the caller
+    expects a sender to take them; the stale sweeper counts from then.
+    """
+    if not drafts:
+        return []
+    queued_at = queued_at or timezone.now()
+    rows = [
+        OutboundEmail(
+            kind=draft.kind,
+            dedupe_key=_dedupe_key(draft.kind, draft.recipient, draft.key),
+            recipient=draft.recipient,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            subject=draft.subject,
+            body_text=draft.text,
+            body_html=draft.html,
+            headers=draft.headers or {},
+            context=draft.context or {},
+            queued_at=queued_at,
+        )
+        for draft in drafts
+    ]
+    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [row.dedupe_key for row in rows]
+    ids = dict(OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", "pk"))
+    return [ids[key] for key in keys]
 
 
 def _message_for(email: OutboundEmail, connection) -> EmailMultiAlternatives:

@@ -257,7 +257,39 @@ PRACTICE_CONTACT_EMAIL = env("PRACTICE_CONTACT_EMAIL", default="hello@counsel.ex
 COUNSELING_BEAT_SCHEDULE: dict = {}
 
 # --- Newsletter ---------------------------------------------------------------------------------
-NEWSLETTER_BEAT_SCHEDULE: dict = {}
+# Send slots: weekdays (0 = Monday) and time of day in NEWSLETTER_SEND_TIME_ZONE.
+NEWSLETTER_SEND_WEEKDAYS = env.list("NEWSLETTER_SEND_WEEKDAYS", cast=int, default=[0, 2, 4])
+NEWSLETTER_SEND_TIME = env("NEWSLETTER_SEND_TIME", default="07:00")
+NEWSLETTER_SEND_TIME_ZONE = env("NEWSLETTER_SEND_TIME_ZONE", default="Asia/Tokyo")
+# A slot is still planned this long after its time (a beat or worker outage); later it is let go.
+NEWSLETTER_SLOT_CATCH_UP = timedelta(hours=env.int("NEWSLETTER_SLOT_CATCH_UP_HOURS", default=6))
+# Subscribers planned per transaction, and messages per batch task (one mail-server connection).
+NEWSLETTER_PLAN_CHUNK_SIZE = env.int("NEWSLETTER_PLAN_CHUNK_SIZE", default=500)
+NEWSLETTER_SEND_BATCH_SIZE = env.int("NEWSLETTER_SEND_BATCH_SIZE", default=100)
+# Batches are spread out so that no more than this many messages a minute go to the mail server.
+NEWSLETTER_SEND_RATE_PER_MINUTE = env.int("NEWSLETTER_SEND_RATE_PER_MINUTE", default=600)
+NEWSLETTER_CONFIRM_MAX_AGE = timedelta(days=7)
+NEWSLETTER_WORKBOOK_LINK_MAX_AGE = timedelta(days=30)
+# At most one confirmation (or workbook-link) email per address in this interval.
+NEWSLETTER_CONFIRMATION_INTERVAL = timedelta(minutes=10)
+NEWSLETTER_UNCONFIRMED_RETENTION = timedelta(days=30)
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", default=PRACTICE_CONTACT_EMAIL)
+# A TrueType Japanese font for the generated workbook PDF; empty: the one shipped with a package.
+NEWSLETTER_WORKBOOK_FONT_PATH = env("NEWSLETTER_WORKBOOK_FONT_PATH", default="")
+# ESP bounce/complaint webhooks (/newsletter/webhooks/<esp>/tracking/) require this basic-auth
+# "user:password"; without one they refuse every request.
+if env("ANYMAIL_WEBHOOK_SECRET", default=""):
+    ANYMAIL.setdefault("WEBHOOK_SECRET", env("ANYMAIL_WEBHOOK_SECRET"))
+NEWSLETTER_BEAT_SCHEDULE = {
+    "newsletter-plan-due-slots": {
+        "task": "newsletter.tasks.newsletter_plan_due_slots_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "newsletter-purge-unconfirmed": {
+        "task": "newsletter.tasks.newsletter_purge_unconfirmed_task",
+        "schedule": crontab(hour=4, minute=30),
+    },
+}
 
 # --- Courses ------------------------------------------------------------------------------------
 COURSES_BEAT_SCHEDULE: dict = {}

@@ -1,0 +1,51 @@
+"""Demo data: the first lessons of the email course, the workbook PDF, and two confirmed subscribers."""
+
+from pathlib import Path
+
+import yaml
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from core.demo import register_demo_step
+from newsletter.consent import CURRENT_CONSENT_VERSION
+from newsletter.models import Consent, Lesson, Subscriber, Workbook
+from newsletter.workbook_pdf import workbook_pdf_build
+
+DEMO_LESSONS_FILE = Path(__file__).with_name("demo_lessons.yaml")
+
+DEMO_SUBSCRIBERS = [("reader1@example.com", "田中 美咲"), ("reader2@example.com", "")]
+WORKBOOK_FILENAME = "kokoro-workbook.pdf"
+
+
+@register_demo_step(order=20)
+def seed_newsletter(shared, write) -> None:
+    lessons = yaml.safe_load(DEMO_LESSONS_FILE.read_text(encoding="utf-8"))
+    for position, lesson in enumerate(lessons, start=1):
+        Lesson.objects.get_or_create(
+            position=position, defaults={"subject": lesson["subject"], "body_markdown": lesson["body"]}
+        )
+    write(f"newsletter  {len(lessons)} lessons")
+
+    if not Workbook.objects.exists():
+        workbook = Workbook(title="心を整えるワークブック")
+        workbook.file.save(WORKBOOK_FILENAME, ContentFile(workbook_pdf_build()), save=False)
+        workbook.save()
+    write(f"newsletter  workbook: {Workbook.objects.order_by('-created_at').first().file.name}")
+
+    now = timezone.now()
+    for email, name in DEMO_SUBSCRIBERS:
+        subscriber, created = Subscriber.objects.get_or_create(
+            email=email,
+            defaults={"name": name, "status": Subscriber.Status.ACTIVE, "confirmed_at": now},
+        )
+        if created:
+            # Demo subscribers come with the consent record a real signup leaves.
+            Consent.objects.create(
+                subscriber=subscriber,
+                email=email,
+                given_at=now,
+                source="demo",
+                wording_version=CURRENT_CONSENT_VERSION,
+                confirmed_at=now,
+            )
+    write(f"newsletter  subscribers: {', '.join(email for email, _name in DEMO_SUBSCRIBERS)}")

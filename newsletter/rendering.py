@@ -1,0 +1,100 @@
+"""Markdown to email parts, and what every email to a subscriber carries (footer, unsubscribe headers)."""
+
+import html
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import markdown
+import nh3
+from django.conf import settings
+
+from newsletter.tokens import unsubscribe_token_make
+from outbox.services import RenderedEmail, email_render
+
+ALLOWED_TAGS = {
+    "a", "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "ul", "ol", "li", "blockquote",
+    "h2", "h3", "h4", "code", "pre", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+@dataclass(frozen=True)
+class IssueContent:
+    """A lesson or broadcast rendered once, then wrapped for each subscriber."""
+
+    subject: str
+    html: str
+    text: str
+
+
+def markdown_to_html(source: str) -> str:
+    # Markdown passes raw HTML through; nh3 keeps only what a mail client should show.
+    rendered = markdown.markdown(source, extensions=["extra", "sane_lists"], output_format="html")
+    return nh3.clean(
+        rendered,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def markdown_to_text(source: str) -> str:
+    """Markdown reads well as it is; links become "label（URL）" so they still work in plain text."""
+    text = _LINK.sub(lambda match: f"{match.group(1)}（{match.group(2)}）", source)
+    text = _EMPHASIS.sub(r"\2", text)
+    return html.unescape(nh3.clean(text, tags=set()))
+
+
+def markdown_to_subject(source: str) -> str:
+    plain = nh3.clean(markdown.markdown(source), tags=set())
+    return " ".join(html.unescape(plain).split())
+
+
+def issue_content(*, subject: str, body_markdown: str) -> IssueContent:
+    return IssueContent(
+        subject=markdown_to_subject(subject),
+        html=markdown_to_html(body_markdown),
+        text=markdown_to_text(body_markdown).strip(),
+    )
+
+
+def unsubscribe_url(subscriber_id: int) -> str:
+    return (
+        f"{settings.SITE_URL}/newsletter/unsubscribe/{unsubscribe_token_make(subscriber_id=subscriber_id)}/"
+    )
+
+
+def list_unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs to ``url``."""
+    mailto = f"mailto:{settings.NEWSLETTER_UNSUBSCRIBE_MAILTO}?subject={quote('配信停止')}"
+    return {
+        "List-Unsubscribe": f"<{url}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def footer_context(unsubscribe_link: str) -> dict:
+    return {
+        "practice_name": settings.PRACTICE_NAME,
+        "practice_postal_address": settings.PRACTICE_POSTAL_ADDRESS,
+        "practice_contact_email": settings.PRACTICE_CONTACT_EMAIL,
+        "unsubscribe_url": unsubscribe_link,
+        "site_url": settings.SITE_URL,
+    }
+
+
+@dataclass(frozen=True)
+class SubscriberEmail:
+    rendered: RenderedEmail
+    headers: dict[str, str]
+
+
+def subscriber_email_render(*, template: str, subscriber_id: int, context: dict) -> SubscriberEmail:
+    """Renders a template for a confirmed subscriber with the legal footer and unsubscribe headers."""
+    link = unsubscribe_url(subscriber_id)
+    rendered = email_render(template=template, context={**footer_context(link), **context})
+    return SubscriberEmail(rendered=rendered, headers=list_unsubscribe_headers(link))

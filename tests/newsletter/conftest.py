@@ -1,0 +1,33 @@
+import re
+
+import pytest
+
+SUBSCRIBE = "/api/v1/newsletter/subscribe/"
+
+
+def subscribe(api_client, email="hanako@example.com", name="花子", consent=True, **extra):
+    return api_client.post(
+        SUBSCRIBE,
+        {"email": email, "name": name, "consent": consent, **extra},
+        format="json",
+        REMOTE_ADDR="198.51.100.23",
+        HTTP_USER_AGENT="Mozilla/5.0 (Macintosh) Safari/605",
+    )
+
+
+def link_token(body: str, page: str) -> str:
+    """The token of the first /newsletter/<page>/<token>/ link in an email body."""
+    match = re.search(rf"/newsletter/{page}/([^/\s\"<]+)/", body)
+    assert match, f"no {page} link in: {body}"
+    return match.group(1)
+
+
+@pytest.fixture
+def workbook(db, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from newsletter.services.content import workbook_upload
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    file = ContentFile(b"%PDF-1.4 workbook", name="workbook.pdf")
+    return workbook_upload(file=file, title="心を整えるワークブック")
