@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from courses import views
 
 # HTML pages for guests (the cancel page behind the emailed link).
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "enrollments/<int:enrollment_id>/cancel/",
+        views.EnrollmentCancelPageView.as_view(),
+        name="course-enrollment-cancel-page",
+    ),
+]

@@ -292,7 +292,16 @@ NEWSLETTER_BEAT_SCHEDULE = {
 }
 
 # --- Courses ------------------------------------------------------------------------------------
-COURSES_BEAT_SCHEDULE: dict = {}
+# Session reminders go out from this hour (Asia/Tokyo) on the day before the session.
+COURSES_REMINDER_HOUR = env.int("COURSES_REMINDER_HOUR", default=19)
+COURSES_BEAT_SCHEDULE: dict = {
+    # A scan, not a countdown per enrollment: nothing is lost when the broker restarts, and the
+    # outbox key (enrollment, session) keeps repeated scans from sending a reminder twice.
+    "courses-send-reminders": {
+        "task": "courses.tasks.course_reminders_send_task",
+        "schedule": crontab(minute="*/5"),
+    },
+}
 
 CELERY_BEAT_SCHEDULE = {
     **OUTBOX_BEAT_SCHEDULE,

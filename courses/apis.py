@@ -1,0 +1,267 @@
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from accounts.auth import IsCounselor
+from core.pagination import PageNumberPagination
+from courses import selectors, services
+from courses.models import Course, Enrollment
+from courses.renderers import RosterCsvRenderer
+
+
+class GuestWriteThrottle(AnonRateThrottle):
+    """Guests write without an account; signed-in clients and counselors are not throttled here."""
+
+    scope = "anon_write"
+
+
+class SessionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class CourseOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    format = serializers.CharField()
+    location = serializers.SerializerMethodField(
+        help_text="The venue's address; for an online course the meeting URL, shown only to its counselor "
+        "(enrollees receive it by email)."
+    )
+    capacity = serializers.IntegerField()
+    price_jpy = serializers.IntegerField()
+    status = serializers.CharField()
+    enrollment_deadline = serializers.DateTimeField(allow_null=True)
+    enrollment_open = serializers.SerializerMethodField()
+    sessions = SessionOutputSerializer(many=True, source="sessions.all")
+    seats_left = serializers.SerializerMethodField()
+    waitlist_count = serializers.IntegerField()
+
+    def get_location(self, course: Course) -> str:
+        user = self.context.get("user")
+        if course.format == Course.Format.VENUE or (user is not None and user.pk == course.counselor_id):
+            return course.location
+        return ""
+
+    def get_enrollment_open(self, course: Course) -> bool:
+        return selectors.enrollment_is_open(course=course, sessions=list(course.sessions.all()))
+
+    def get_seats_left(self, course: Course) -> int:
+        return max(course.capacity - course.confirmed_count, 0)
+
+
+def _course_response(course_id: int, request, *, status_code: int = status.HTTP_200_OK) -> Response:
+    course = selectors.course_get(course_id=course_id, user=request.user)
+    return Response(CourseOutputSerializer(course, context={"user": request.user}).data, status=status_code)
+
+
+class SessionInputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text="An existing session to keep (on update).")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class CourseInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20_000, allow_blank=True, required=False)
+    format = serializers.ChoiceField(choices=Course.Format.choices)
+    location = serializers.CharField(max_length=500)
+    capacity = serializers.IntegerField(min_value=1, max_value=10_000)
+    price_jpy = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
+    # Cancelling has its own operation, since it cancels every enrollment and emails everyone.
+    status = serializers.ChoiceField(
+        choices=[(Course.Status.DRAFT, _("下書き")), (Course.Status.PUBLISHED, _("公開中"))], required=False
+    )
+    enrollment_deadline = serializers.DateTimeField(allow_null=True, required=False)
+    sessions = SessionInputSerializer(many=True, min_length=1, max_length=100)
+
+
+class CourseListApi(APIView):
+    pagination_class = PageNumberPagination
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsCounselor()]
+
+    @extend_schema(responses={200: CourseOutputSerializer(many=True)})
+    def get(self, request):
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(selectors.course_list(user=request.user), request, view=self)
+        data = CourseOutputSerializer(page, many=True, context={"user": request.user}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(request=CourseInputSerializer, responses={201: CourseOutputSerializer})
+    def post(self, request):
+        serializer = CourseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        course = services.course_create(counselor=request.user, **serializer.validated_data)
+        return _course_response(course.pk, request, status_code=status.HTTP_201_CREATED)
+
+
+class CourseDetailApi(APIView):
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsCounselor()]
+
+    @extend_schema(responses={200: CourseOutputSerializer})
+    def get(self, request, course_id: int):
+        course = selectors.course_get(course_id=course_id, user=request.user)
+        if course is None:
+            raise Http404
+        return Response(CourseOutputSerializer(course, context={"user": request.user}).data)
+
+    def _update(self, request, course_id: int, *, partial: bool) -> Response:
+        if selectors.course_get_owned(course_id=course_id, counselor=request.user) is None:
+            raise Http404
+        serializer = CourseInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        services.course_update(course_id=course_id, **serializer.validated_data)
+        return _course_response(course_id, request)
+
+    @extend_schema(request=CourseInputSerializer, responses={200: CourseOutputSerializer})
+    def put(self, request, course_id: int):
+        return self._update(request, course_id, partial=False)
+
+    @extend_schema(request=CourseInputSerializer, responses={200: CourseOutputSerializer})
+    def patch(self, request, course_id: int):
+        return self._update(request, course_id, partial=True)
+
+
+class CourseCancelApi(APIView):
+    permission_classes = (IsCounselor,)
+
+    @extend_schema(request=None, responses={200: CourseOutputSerializer})
+    def post(self, request, course_id: int):
+        if selectors.course_get_owned(course_id=course_id, counselor=request.user) is None:
+            raise Http404
+        services.course_cancel(course_id=course_id)
+        return _course_response(course_id, request)
+
+
+class EnrollmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    course = serializers.IntegerField(source="course_id")
+    status = serializers.CharField()
+    waitlist_position = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+
+    def get_waitlist_position(self, enrollment: Enrollment) -> int | None:
+        return selectors.enrollment_waitlist_position(enrollment=enrollment)
+
+
+class CourseEnrollApi(APIView):
+    """A signed-in client enrolls with no body; a guest sends a name and an email address."""
+
+    permission_classes = (AllowAny,)
+    throttle_classes = (GuestWriteThrottle,)
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: EnrollmentOutputSerializer, 200: EnrollmentOutputSerializer},
+        description="201 with `confirmed` or `waitlisted` for a new enrollment; 200 with the existing one "
+        "when the same client or guest address is already enrolled.",
+    )
+    def post(self, request, course_id: int):
+        user = request.user
+        if user.is_authenticated and not user.is_client:
+            raise exceptions.PermissionDenied(_("講座に申し込めるのはクライアントまたはゲストです。"))
+        course = selectors.course_get(course_id=course_id, user=user)
+        if course is None:
+            raise Http404
+        if user.is_authenticated:
+            enrollment, created = services.enrollment_create(course_id=course.pk, user=user)
+        else:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            enrollment, created = services.enrollment_create(
+                course_id=course.pk,
+                guest_name=serializer.validated_data["name"],
+                guest_email=serializer.validated_data["email"],
+            )
+        return Response(
+            EnrollmentOutputSerializer(enrollment).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class EnrollmentCancelApi(APIView):
+    """The enrollee, the course's counselor, or the holder of the emailed link (`token`) cancels."""
+
+    permission_classes = (AllowAny,)
+    throttle_classes = (GuestWriteThrottle,)
+
+    class InputSerializer(serializers.Serializer):
+        token = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[OpenApiParameter("token", str, required=False, description="The emailed cancel token.")],
+        responses={200: EnrollmentOutputSerializer},
+    )
+    def post(self, request, enrollment_id: int):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = request.query_params.get("token") or serializer.validated_data.get("token", "")
+        enrollment = selectors.enrollment_get_cancellable(
+            enrollment_id=enrollment_id, user=request.user, token=token
+        )
+        if enrollment is None:
+            raise Http404
+        enrollment = services.enrollment_cancel(enrollment_id=enrollment.pk)
+        return Response(EnrollmentOutputSerializer(enrollment).data)
+
+
+class RosterEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="person_name")
+    email = serializers.EmailField(source="person_email")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    waitlist_position = serializers.IntegerField(allow_null=True)
+    enrolled_at = serializers.DateTimeField(source="created_at")
+
+
+class CourseRosterApi(APIView):
+    """Who comes, for the course's counselor; `?format=csv` for a spreadsheet."""
+
+    permission_classes = (IsCounselor,)
+    renderer_classes = (JSONRenderer, BrowsableAPIRenderer, RosterCsvRenderer)
+
+    class OutputSerializer(serializers.Serializer):
+        course = CourseOutputSerializer()
+        enrollments = RosterEntrySerializer(many=True)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"], required=False)],
+        responses={200: OutputSerializer},
+    )
+    def get(self, request, course_id: int):
+        course = selectors.course_get_owned(course_id=course_id, counselor=request.user)
+        if course is None:
+            raise Http404
+        enrollments = list(selectors.enrollment_roster(course=course))
+        position = 0
+        for enrollment in enrollments:
+            # The roster is in arrival order, so the waitlist positions are counted here, not queried.
+            is_waiting = enrollment.status == Enrollment.Status.WAITLISTED
+            position += is_waiting
+            enrollment.waitlist_position = position if is_waiting else None
+        response = Response(
+            self.OutputSerializer(
+                {"course": course, "enrollments": enrollments}, context={"user": request.user}
+            ).data
+        )
+        if request.accepted_renderer.format == "csv":
+            response["Content-Disposition"] = f'attachment; filename="course-{course.pk}-roster.csv"'
+        return response

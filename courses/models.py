@@ -1,0 +1,166 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+
+
+class Course(BaseModel):
+    class Format(models.TextChoices):
+        VENUE = "venue", _("会場")
+        ONLINE = "online", _("オンライン")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("下書き")
+        PUBLISHED = "published", _("公開中")
+        CANCELLED = "cancelled", _("中止")
+
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("担当カウンセラー"),
+        on_delete=models.PROTECT,
+        related_name="courses",
+        limit_choices_to={"role": "counselor"},
+    )
+    title = models.CharField(_("講座名"), max_length=200)
+    description = models.TextField(_("内容"), blank=True)
+    format = models.CharField(_("形式"), max_length=16, choices=Format.choices)
+    # The venue's address, or the meeting URL of an online course (given only to those enrolled).
+    location = models.CharField(_("会場住所・参加URL"), max_length=500)
+    capacity = models.PositiveIntegerField(_("定員"))
+    price_jpy = models.PositiveIntegerField(_("受講料（円）"), default=0)
+    status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Empty: enrollment stays open until the first session starts.
+    enrollment_deadline = models.DateTimeField(_("申込締切"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("中止日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("講座")
+        verbose_name_plural = _("講座")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1), name="courses_course_capacity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(format__in=["venue", "online"]), name="courses_course_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "published", "cancelled"]),
+                name="courses_course_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="cancelled") | models.Q(cancelled_at__isnull=False),
+                name="courses_course_cancelled_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CourseSession(BaseModel):
+    course = models.ForeignKey(
+        Course, verbose_name=_("講座"), on_delete=models.CASCADE, related_name="sessions"
+    )
+    starts_at = models.DateTimeField(_("開始日時"))
+    ends_at = models.DateTimeField(_("終了日時"))
+
+    class Meta:
+        verbose_name = _("講座の回")
+        verbose_name_plural = _("講座の回")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["starts_at"], name="courses_session_starts_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="courses_session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+ACTIVE_STATUSES = ("confirmed", "waitlisted")
+
+
+class Enrollment(BaseModel):
+    """A seat (confirmed) or a place in the queue (waitlisted) for a client or a guest.
+
+    The id orders arrivals: enrollments of one course are written while the course row is locked,
+    so a smaller id always came first, and the waitlist is promoted in id order.
+    """
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("確定")
+        WAITLISTED = "waitlisted", _("キャンセル待ち")
+        CANCELLED = "cancelled", _("取り消し")
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("講座"), on_delete=models.CASCADE, related_name="enrollments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("クライアント"),
+        on_delete=models.CASCADE,
+        related_name="course_enrollments",
+        null=True,
+        blank=True,
+    )
+    guest_name = models.CharField(_("ゲスト氏名"), max_length=100, blank=True)
+    guest_email = models.EmailField(_("ゲストのメールアドレス"), max_length=254, blank=True)
+    status = models.CharField(_("状態"), max_length=16, choices=Status.choices)
+    confirmed_at = models.DateTimeField(_("確定日時"), null=True, blank=True)
+    promoted_at = models.DateTimeField(_("繰り上げ日時"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("取り消し日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("受講申込")
+        verbose_name_plural = _("受講申込")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["course", "status"], name="courses_enrollment_status_idx")]
+        constraints = [
+            # One active enrollment per person and course: a double click or a retry finds the first one.
+            models.UniqueConstraint(
+                fields=["course", "user"],
+                condition=models.Q(status__in=ACTIVE_STATUSES, user__isnull=False),
+                name="courses_enrollment_one_active_per_user",
+            ),
+            models.UniqueConstraint(
+                models.F("course"),
+                Lower("guest_email"),
+                condition=models.Q(status__in=ACTIVE_STATUSES, user__isnull=True),
+                name="courses_enrollment_one_active_per_guest",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["confirmed", "waitlisted", "cancelled"]),
+                name="courses_enrollment_status_valid",
+            ),
+            # Either a client account or a guest's address says who is coming, never neither.
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(guest_email=""),
+                name="courses_enrollment_has_person",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="cancelled") | models.Q(cancelled_at__isnull=False),
+                name="courses_enrollment_cancelled_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_name} — {self.course} ({self.get_status_display()})"
+
+    @property
+    def person_name(self) -> str:
+        if self.user_id is not None:
+            return self.user.display_name or self.user.email
+        return self.guest_name or self.guest_email
+
+    @property
+    def person_email(self) -> str:
+        return self.user.email if self.user_id is not None else self.guest_email
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES

@@ -1,0 +1,126 @@
+"""Reads for courses: who may see which course, seats left, rosters, and who may cancel what."""
+
+from datetime import datetime
+
+from django.core import signing
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from courses.models import Course, CourseSession, Enrollment
+
+CANCEL_TOKEN_SALT = "courses.enrollment-cancel"  # noqa: S105  (a signing salt, not a secret)
+
+
+def _count_of(status: str) -> Coalesce:
+    # A subquery per count, not a JOIN: joining sessions and enrollments together would multiply rows.
+    counted = (
+        Enrollment.objects.filter(course=OuterRef("pk"), status=status)
+        .order_by()
+        .values("course")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def course_queryset() -> QuerySet[Course]:
+    """Courses with their sessions and enrollment counts: a constant number of queries for any page."""
+    return (
+        Course.objects.select_related("counselor")
+        .annotate(
+            confirmed_count=_count_of(Enrollment.Status.CONFIRMED),
+            waitlist_count=_count_of(Enrollment.Status.WAITLISTED),
+            first_starts_at=Subquery(
+                CourseSession.objects.filter(course=OuterRef("pk"))
+                .order_by("starts_at")
+                .values("starts_at")[:1]
+            ),
+        )
+        .prefetch_related(Prefetch("sessions", queryset=CourseSession.objects.order_by("starts_at", "id")))
+    )
+
+
+def enrollment_closes_at(*, course: Course, sessions: list[CourseSession]) -> datetime | None:
+    """The deadline, or without one the start of the first session."""
+    if course.enrollment_deadline is not None:
+        return course.enrollment_deadline
+    return sessions[0].starts_at if sessions else None
+
+
+def enrollment_is_open(*, course: Course, sessions: list[CourseSession], now: datetime | None = None) -> bool:
+    closes_at = enrollment_closes_at(course=course, sessions=sessions)
+    now = now or timezone.now()
+    return course.status == Course.Status.PUBLISHED and closes_at is not None and now < closes_at
+
+
+def _visible_to(user) -> Q:
+    visible = Q(status__in=[Course.Status.PUBLISHED, Course.Status.CANCELLED])
+    if user is not None and user.is_authenticated and user.is_counselor:
+        visible |= Q(counselor=user)
+    return visible
+
+
+def course_list(*, user) -> QuerySet[Course]:
+    """Published courses not yet over, soonest first; a counselor also sees every course of their own."""
+    upcoming = Exists(CourseSession.objects.filter(course=OuterRef("pk"), ends_at__gt=timezone.now()))
+    listed = Q(upcoming, status=Course.Status.PUBLISHED)
+    if user is not None and user.is_authenticated and user.is_counselor:
+        listed |= Q(counselor=user)
+    return course_queryset().filter(listed).order_by("first_starts_at", "id")
+
+
+def course_get(*, course_id: int, user) -> Course | None:
+    """A published or cancelled course (an old link still says what happened), or the counselor's own."""
+    return course_queryset().filter(_visible_to(user), pk=course_id).first()
+
+
+def course_get_owned(*, course_id: int, counselor) -> Course | None:
+    return course_queryset().filter(pk=course_id, counselor=counselor).first()
+
+
+def enrollment_roster(*, course: Course) -> QuerySet[Enrollment]:
+    """Who comes: confirmed first, then the waitlist, each in order of arrival."""
+    return (
+        Enrollment.objects.filter(
+            course=course, status__in=[Enrollment.Status.CONFIRMED, Enrollment.Status.WAITLISTED]
+        )
+        .select_related("user")
+        .order_by("status", "id")  # "confirmed" sorts before "waitlisted"
+    )
+
+
+def enrollment_waitlist_position(*, enrollment: Enrollment) -> int | None:
+    if enrollment.status != Enrollment.Status.WAITLISTED:
+        return None
+    return Enrollment.objects.filter(
+        course_id=enrollment.course_id, status=Enrollment.Status.WAITLISTED, pk__lte=enrollment.pk
+    ).count()
+
+
+def enrollment_cancel_token_make(*, enrollment: Enrollment) -> str:
+    return signing.dumps({"enrollment": enrollment.pk}, salt=CANCEL_TOKEN_SALT)
+
+
+def enrollment_cancel_token_is_valid(*, enrollment_id: int, token: str) -> bool:
+    """True only for a token this site signed for exactly this enrollment."""
+    if not token:
+        return False
+    try:
+        payload = signing.loads(token, salt=CANCEL_TOKEN_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        return False
+    return isinstance(payload, dict) and payload.get("enrollment") == enrollment_id
+
+
+def enrollment_get_cancellable(*, enrollment_id: int, user, token: str = "") -> Enrollment | None:
+    """The enrollment when the caller may cancel it: the enrollee, the course's counselor, a link holder."""
+    enrollment = Enrollment.objects.select_related("course", "user").filter(pk=enrollment_id).first()
+    if enrollment is None:
+        return None
+    if enrollment_cancel_token_is_valid(enrollment_id=enrollment.pk, token=token):
+        return enrollment
+    is_signed_in = user is not None and user.is_authenticated
+    if is_signed_in and user.pk in (enrollment.user_id, enrollment.course.counselor_id):
+        return enrollment
+    return None
