@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CounselingConfig(AppConfig):
     name = "counseling"
     verbose_name = _("カウンセリング")
+
+    def ready(self) -> None:
+        # Registers the export sections, the demo step and the outbox send checks for booking mail.
+        from counseling import demo, exports  # noqa: F401
+        from counseling.services import booking_mail  # noqa: F401

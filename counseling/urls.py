@@ -1,3 +1,35 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from counseling.apis import bookings, intakes, patterns, scheduling
+
+urlpatterns = [
+    path("patterns/", patterns.PatternListApi.as_view(), name="patterns"),
+    path("intakes/", intakes.IntakeListApi.as_view(), name="intakes"),
+    path("intakes/<int:intake_id>/", intakes.IntakeDetailApi.as_view(), name="intake-detail"),
+    path("session-types/", scheduling.SessionTypeListApi.as_view(), name="session-types"),
+    path(
+        "session-types/<int:session_type_id>/",
+        scheduling.SessionTypeDetailApi.as_view(),
+        name="session-type-detail",
+    ),
+    path("availability-rules/", scheduling.AvailabilityRuleListApi.as_view(), name="availability-rules"),
+    path(
+        "availability-rules/<int:rule_id>/",
+        scheduling.AvailabilityRuleDetailApi.as_view(),
+        name="availability-rule-detail",
+    ),
+    path("time-off/", scheduling.TimeOffListApi.as_view(), name="time-off"),
+    path("time-off/<int:time_off_id>/", scheduling.TimeOffDetailApi.as_view(), name="time-off-detail"),
+    path("counselor-profile/", scheduling.CounselorProfileApi.as_view(), name="counselor-profile"),
+    path("availability/", scheduling.AvailabilityApi.as_view(), name="availability"),
+    path("bookings/", bookings.BookingListApi.as_view(), name="bookings"),
+    path("bookings/<int:booking_id>/", bookings.BookingDetailApi.as_view(), name="booking-detail"),
+    path("bookings/<int:booking_id>/cancel/", bookings.BookingCancelApi.as_view(), name="booking-cancel"),
+    path(
+        "bookings/<int:booking_id>/reschedule/",
+        bookings.BookingRescheduleApi.as_view(),
+        name="booking-reschedule",
+    ),
+    path("bookings/<int:booking_id>/mark/", bookings.BookingMarkApi.as_view(), name="booking-mark"),
+    path("bookings/<int:booking_id>/ics/", bookings.BookingIcsApi.as_view(), name="booking-ics"),
+]

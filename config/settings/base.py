@@ -254,7 +254,27 @@ PRACTICE_POSTAL_ADDRESS = env("PRACTICE_POSTAL_ADDRESS", default="„Äí100-0005 Êù
 PRACTICE_CONTACT_EMAIL = env("PRACTICE_CONTACT_EMAIL", default="hello@counsel.example.jp")
 
 # --- Counseling ---------------------------------------------------------------------------------
-COUNSELING_BEAT_SCHEDULE: dict = {}
+# Availability rules are kept, and slots offered, in the practice's local time; storage is UTC.
+COUNSELING_TIME_ZONE = "Asia/Tokyo"
+# A slot can be booked no sooner than this before it starts, and no further ahead than the window.
+COUNSELING_MIN_NOTICE = timedelta(hours=env.int("COUNSELING_MIN_NOTICE_HOURS", default=24))
+COUNSELING_BOOKING_WINDOW = timedelta(days=env.int("COUNSELING_BOOKING_WINDOW_DAYS", default=60))
+COUNSELING_SLOT_INTERVAL = timedelta(minutes=env.int("COUNSELING_SLOT_INTERVAL_MINUTES", default=30))
+# One availability request covers at most this many days.
+COUNSELING_AVAILABILITY_MAX_DAYS = 62
+# A client cancelling later than this before the start is recorded as a late cancellation.
+COUNSELING_CANCELLATION_WINDOW = timedelta(hours=env.int("COUNSELING_CANCELLATION_WINDOW_HOURS", default=48))
+# Reminders go out at this hour (Asia/Tokyo) on the day before the session.
+COUNSELING_REMINDER_HOUR = env.int("COUNSELING_REMINDER_HOUR", default=19)
+# The privacy policy a client consents to with an intake; raise it when the policy changes.
+COUNSELING_PRIVACY_POLICY_VERSION = env("COUNSELING_PRIVACY_POLICY_VERSION", default="2025-04-01")
+COUNSELING_BEAT_SCHEDULE = {
+    # Every minute, so a reminder leaves within a minute of 19:00; the scan is one indexed query.
+    "counseling-send-due-reminders": {
+        "task": "counseling.tasks.booking_reminders_send_due_task",
+        "schedule": crontab(minute="*"),
+    },
+}
 
 # --- Newsletter ---------------------------------------------------------------------------------
 # Send slots: weekdays (0 = Monday) and time of day in NEWSLETTER_SEND_TIME_ZONE.
@@ -339,6 +359,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # A choice set used under several field names gets one name (drf-spectacular names enums by field).
+    "ENUM_NAME_OVERRIDES": {
+        "SessionFormatEnum": "counseling.models.Format",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -1,0 +1,188 @@
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.auth import IsClient, IsCounselor
+from counseling.apis.common import (
+    FromToFilterSerializer,
+    MethodPermissionsMixin,
+    PersonSerializer,
+    paginated_response,
+)
+from counseling.calendar import booking_ics, booking_location
+from counseling.models import Booking
+from counseling.selectors.availability import session_type_list_active
+from counseling.selectors.bookings import booking_get, booking_list
+from counseling.services.bookings import (
+    MARKABLE,
+    booking_cancel,
+    booking_create,
+    booking_mark,
+    booking_reschedule,
+)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class BookingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    session_type = serializers.IntegerField(source="session_type_id")
+    session_type_name = serializers.CharField(source="session_type.name")
+    format = serializers.CharField(source="session_type.format")
+    location = serializers.SerializerMethodField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    status = serializers.CharField()
+    meeting_url = serializers.CharField()
+    client = PersonSerializer()
+    counselor = PersonSerializer()
+    sequence = serializers.IntegerField()
+    cancelled_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+
+    def get_location(self, booking) -> str:
+        return booking_location(booking)
+
+
+def _booking_response(request, booking_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response(
+        BookingSerializer(booking_get(user=request.user, booking_id=booking_id)).data, status=status_code
+    )
+
+
+class BookingListApi(MethodPermissionsMixin, APIView):
+    permission_classes = (IsAuthenticated,)
+    method_permissions = {"POST": (IsClient,)}
+
+    class FilterSerializer(FromToFilterSerializer):
+        status = serializers.ChoiceField(choices=Booking.Status.choices, required=False)
+
+    class InputSerializer(serializers.Serializer):
+        session_type = serializers.PrimaryKeyRelatedField(queryset=session_type_list_active())
+        start = serializers.DateTimeField()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=Booking.Status.values),
+            OpenApiParameter("from", str, description="YYYY-MM-DD (Asia/Tokyo)"),
+            OpenApiParameter("to", str, description="YYYY-MM-DD (Asia/Tokyo), inclusive"),
+        ],
+        responses={200: BookingSerializer(many=True)},
+        description="A client's own bookings, or the counselor's, by start time.",
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=booking_list(user=request.user, **filters.validated_data),
+            serializer_class=BookingSerializer,
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                location=OpenApiParameter.HEADER,
+                description="A retry with the same key returns the first booking (200) instead of a second.",
+            )
+        ],
+        responses={
+            201: BookingSerializer,
+            200: OpenApiResponse(BookingSerializer, description="A retry: the booking the key made first."),
+            409: OpenApiResponse(description="The slot is no longer free."),
+        },
+    )
+    def post(self, request):
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if len(key) > 255:
+            raise ValidationError({IDEMPOTENCY_HEADER: [_("255文字以内で指定してください。")]})
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking, created = booking_create(
+            client=request.user, idempotency_key=key, **serializer.validated_data
+        )
+        return _booking_response(
+            request, booking.pk, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class BookingDetailApi(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(responses={200: BookingSerializer})
+    def get(self, request, booking_id: int):
+        return _booking_response(request, booking_id)
+
+
+class BookingCancelApi(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: BookingSerializer},
+        description="Within the cancellation window a client's cancel is recorded as late_cancelled.",
+    )
+    def post(self, request, booking_id: int):
+        booking = booking_get(user=request.user, booking_id=booking_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking_cancel(booking=booking, actor=request.user, **serializer.validated_data)
+        return _booking_response(request, booking_id)
+
+
+class BookingRescheduleApi(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    class InputSerializer(serializers.Serializer):
+        start = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={200: BookingSerializer})
+    def post(self, request, booking_id: int):
+        booking = booking_get(user=request.user, booking_id=booking_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking_reschedule(booking=booking, actor=request.user, **serializer.validated_data)
+        return _booking_response(request, booking_id)
+
+
+class BookingMarkApi(APIView):
+    """The counselor records a held session as completed, or the client's absence as no_show."""
+
+    permission_classes = (IsCounselor,)
+
+    class InputSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=[(value, Booking.Status(value).label) for value in MARKABLE])
+
+    @extend_schema(request=InputSerializer, responses={200: BookingSerializer})
+    def post(self, request, booking_id: int):
+        booking = booking_get(user=request.user, booking_id=booking_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking_mark(booking=booking, actor=request.user, **serializer.validated_data)
+        return _booking_response(request, booking_id)
+
+
+class BookingIcsApi(APIView):
+    """The booking as an iCalendar file: the same calendar the confirmation mail carries."""
+
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.BINARY})
+    def get(self, request, booking_id: int):
+        booking = booking_get(user=request.user, booking_id=booking_id)
+        response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="booking-{booking.pk}.ics"'
+        return response

@@ -1,0 +1,86 @@
+"""Demo data: the practice's three session types, weekly hours and an intake for the demo client,
+so that `make run` offers free slots straight away. Running it again changes nothing."""
+
+from datetime import time
+
+from core.demo import register_demo_step
+from counseling.models import AvailabilityRule, Format, Intake, SessionType
+from counseling.services.availability import (
+    availability_rule_create,
+    counselor_profile_update,
+    session_type_create,
+)
+from counseling.services.intakes import intake_set_status, intake_submit
+
+SESSION_TYPES = (
+    {
+        "name": "対面カウンセリング（東京）",
+        "format": Format.TOKYO,
+        "location": "東京・丸の内 こころの相談室 東京ルーム",
+        "duration_minutes": 60,
+        "price_jpy": 12000,
+        "buffer_minutes": 15,
+    },
+    {
+        "name": "対面カウンセリング（名古屋）",
+        "format": Format.NAGOYA,
+        "location": "名古屋・栄 こころの相談室 名古屋ルーム",
+        "duration_minutes": 60,
+        "price_jpy": 12000,
+        "buffer_minutes": 15,
+    },
+    {
+        "name": "オンラインカウンセリング",
+        "format": Format.ONLINE,
+        "location": "",
+        "duration_minutes": 50,
+        "price_jpy": 10000,
+        "buffer_minutes": 10,
+    },
+)
+
+# (weekday, start, end, format): online on Monday, Wednesday, Friday and Saturday morning,
+# Tokyo on Tuesday and Thursday, Nagoya on Saturday afternoon.
+WEEKLY_HOURS = (
+    *((weekday, time(10), time(18), Format.ONLINE) for weekday in (0, 2, 4)),
+    *((weekday, time(10), time(17), Format.TOKYO) for weekday in (1, 3)),
+    (5, time(10), time(13), Format.ONLINE),
+    (5, time(14), time(18), Format.NAGOYA),
+)
+
+DEMO_MEETING_URL = "https://meet.example.com/kokoro-demo"
+
+
+@register_demo_step(order=10)
+def seed_counseling(shared, write) -> None:
+    counselor, client = shared["counselor"], shared["client"]
+
+    for fields in SESSION_TYPES:
+        if not SessionType.objects.filter(counselor=counselor, name=fields["name"]).exists():
+            session_type_create(counselor=counselor, **fields)
+    if not AvailabilityRule.objects.filter(counselor=counselor).exists():
+        for weekday, start, end, format_ in WEEKLY_HOURS:
+            availability_rule_create(
+                counselor=counselor, weekday=weekday, start_time=start, end_time=end, format=format_
+            )
+    counselor_profile_update(counselor=counselor, meeting_url=DEMO_MEETING_URL)
+
+    if not Intake.objects.filter(client=client).exists():
+        intake = intake_submit(
+            client=client,
+            scenes=["scene.romance", "scene.work"],
+            self_check={
+                "reason.worthlessness": 4,
+                "reason.unheard": 3,
+                "reason.self_sacrifice": 5,
+                "reason.proof_of_love": 4,
+                "reason.childhood": 2,
+            },
+            concern="恋人にも職場でも尽くしているのに報われない気がして、見返りを求めてしまう自分が嫌になります。",
+            preferred_format=Format.ONLINE,
+            contact="メールでご連絡ください",
+            consent=True,
+        )
+        # Reviewed, not accepted: acceptance would mail the demo client.
+        intake_set_status(intake=intake, counselor=counselor, status=Intake.Status.REVIEWED)
+    write(f"counseling 3 session types, weekly hours, an intake for {client.email}")

@@ -1,0 +1,189 @@
+"""Free slots: the weekly rules (Asia/Tokyo wall clock) cut into the slot interval, minus time off,
+minus live bookings with their buffers, between the minimum notice and the booking window.
+
+The booking services ask the same functions whether a start is bookable, so what the list offers and
+what a booking accepts cannot drift apart.
+"""
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from counseling.localtime import local_date, local_datetime
+from counseling.models import AvailabilityRule, Booking, CounselorProfile, SessionType, TimeOff
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+
+
+class SlotState(enum.Enum):
+    FREE = "free"
+    # A start the rules and interval offer, but taken, off, too soon or too far ahead.
+    UNAVAILABLE = "unavailable"
+    # Not a start the rules offer at all (outside hours, off the interval).
+    NOT_A_SLOT = "not_a_slot"
+
+
+def session_type_list_active() -> QuerySet[SessionType]:
+    return SessionType.objects.filter(active=True).select_related("counselor")
+
+
+def _rules_by_weekday(session_type: SessionType) -> dict[int, list[AvailabilityRule]]:
+    rules: dict[int, list[AvailabilityRule]] = defaultdict(list)
+    for rule in AvailabilityRule.objects.filter(
+        counselor_id=session_type.counselor_id, format=session_type.format
+    ):
+        rules[rule.weekday].append(rule)
+    return rules
+
+
+def _days(date_from: date, date_to: date):
+    day = date_from
+    while day <= date_to:
+        yield day
+        day += timedelta(days=1)
+
+
+def _opening_hours(rules: list[AvailabilityRule], day: date) -> list[tuple[datetime, datetime]]:
+    """The day's rules as spans, touching or overlapping rules joined (10–12 and 12–14 are 10–14)."""
+    spans: list[tuple[datetime, datetime]] = []
+    for rule in sorted(rules, key=lambda rule: rule.start_time):
+        start, end = local_datetime(day, rule.start_time), local_datetime(day, rule.end_time)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _candidate_starts(
+    rules: dict[int, list[AvailabilityRule]], date_from: date, date_to: date, duration: timedelta
+) -> list[datetime]:
+    """Every start the rules offer: from each span's start, every interval, while the session fits."""
+    interval = settings.COUNSELING_SLOT_INTERVAL
+    starts: list[datetime] = []
+    for day in _days(date_from, date_to):
+        for span_start, span_end in _opening_hours(rules.get(day.weekday(), []), day):
+            start = span_start
+            # A session may end exactly at the span's end; its buffer may run past it.
+            while start + duration <= span_end:
+                starts.append(start)
+                start += interval
+    return starts
+
+
+def _overlaps(ranges: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> bool:
+    return any(busy_start < end and start < busy_end for busy_start, busy_end in ranges)
+
+
+def slot_list(
+    *,
+    session_type: SessionType,
+    date_from: date,
+    date_to: date,
+    now: datetime | None = None,
+    exclude_booking_id: int | None = None,
+) -> list[Slot]:
+    """The free slots of ``session_type`` on the Asia/Tokyo days ``date_from`` to ``date_to`` inclusive."""
+    return _free_slots(
+        session_type,
+        _rules_by_weekday(session_type),
+        date_from,
+        date_to,
+        now=now or timezone.now(),
+        exclude_booking_id=exclude_booking_id,
+    )
+
+
+def _free_slots(
+    session_type: SessionType,
+    rules: dict[int, list[AvailabilityRule]],
+    date_from: date,
+    date_to: date,
+    *,
+    now: datetime,
+    exclude_booking_id: int | None,
+) -> list[Slot]:
+    duration = timedelta(minutes=session_type.duration_minutes)
+    # The slot's own buffer must not run into the next booking either: the database compares the same span.
+    occupied = duration + timedelta(minutes=session_type.buffer_minutes)
+    earliest = now + settings.COUNSELING_MIN_NOTICE
+    latest = now + settings.COUNSELING_BOOKING_WINDOW
+
+    candidates = [
+        start
+        for start in _candidate_starts(rules, date_from, date_to, duration)
+        if earliest <= start <= latest
+    ]
+    if not candidates:
+        return []
+    span_start, span_end = candidates[0], candidates[-1] + occupied
+
+    bookings = Booking.objects.filter(
+        counselor_id=session_type.counselor_id,
+        status__in=Booking.BLOCKING_STATUSES,
+        start__lt=span_end,
+        buffer_end__gt=span_start,
+    )
+    if exclude_booking_id is not None:
+        bookings = bookings.exclude(pk=exclude_booking_id)
+    busy = list(bookings.values_list("start", "buffer_end"))
+    time_off = list(
+        TimeOff.objects.filter(
+            counselor_id=session_type.counselor_id, start__lt=span_end, end__gt=span_start
+        ).values_list("start", "end")
+    )
+    return [
+        Slot(start=start, end=start + duration)
+        for start in candidates
+        if not _overlaps(busy, start, start + occupied) and not _overlaps(time_off, start, start + duration)
+    ]
+
+
+def slot_state(
+    *,
+    session_type: SessionType,
+    start: datetime,
+    now: datetime | None = None,
+    exclude_booking_id: int | None = None,
+) -> SlotState:
+    """Whether ``start`` can be booked now for ``session_type``, and if not, whether it ever could."""
+    day = local_date(start)
+    rules = _rules_by_weekday(session_type)
+    if start not in _candidate_starts(rules, day, day, timedelta(minutes=session_type.duration_minutes)):
+        return SlotState.NOT_A_SLOT
+    free = _free_slots(
+        session_type, rules, day, day, now=now or timezone.now(), exclude_booking_id=exclude_booking_id
+    )
+    return SlotState.FREE if any(slot.start == start for slot in free) else SlotState.UNAVAILABLE
+
+
+def counselor_profile_get(*, counselor) -> CounselorProfile:
+    """The counselor's settings; an unsaved blank one when they have set nothing yet."""
+    return CounselorProfile.objects.filter(counselor=counselor).first() or CounselorProfile(
+        counselor=counselor
+    )
+
+
+def session_type_list_for(*, user) -> QuerySet[SessionType]:
+    """Active session types for everyone; a counselor also sees their own inactive ones."""
+    queryset = SessionType.objects.filter(active=True)
+    if getattr(user, "is_authenticated", False) and user.is_counselor:
+        queryset = SessionType.objects.filter(Q(active=True) | Q(counselor=user))
+    return queryset.select_related("counselor").order_by("format", "name", "id")
+
+
+def availability_rule_list(*, counselor) -> QuerySet[AvailabilityRule]:
+    return AvailabilityRule.objects.filter(counselor=counselor).order_by("weekday", "start_time", "id")
+
+
+def time_off_list(*, counselor) -> QuerySet[TimeOff]:
+    return TimeOff.objects.filter(counselor=counselor).order_by("start", "id")

@@ -1,0 +1,240 @@
+"""Booking, cancelling, rescheduling and marking sessions.
+
+Double booking is stopped twice: the counselor's row is locked and the slot re-checked before the
+write (the clear 409), and PostgreSQL's exclusion constraint refuses any overlap that gets past it.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError, ConflictError
+from counseling.localtime import local_date, local_datetime
+from counseling.models import Booking, CounselorProfile, Format, Intake, SessionType
+from counseling.selectors.availability import SlotState, slot_state
+from counseling.selectors.intakes import intake_latest_for_client
+from counseling.services.booking_mail import booking_mail_cancelled, booking_mail_confirmed
+
+
+def _slot_taken_error() -> ConflictError:
+    return ConflictError(
+        _("この時間は既に予約が入ったか、予約できなくなりました。別の時間をお選びください。")
+    )
+
+
+def _lock_counselor(counselor_id: int) -> None:
+    """Serialises every booking write of one counselor: check-then-insert is safe only under this lock.
+
+    SQLite ignores FOR UPDATE, but its IMMEDIATE transactions already let one writer in at a time.
+    """
+    list(get_user_model().objects.select_for_update().filter(pk=counselor_id).values_list("pk", flat=True))
+
+
+def _check_client_may_book(client) -> None:
+    if not client.is_client:
+        raise ApplicationError(_("予約はクライアントのみができます。"))
+    intake = intake_latest_for_client(client=client)
+    if intake is None:
+        raise ApplicationError(_("ご予約の前に、インテーク（事前のご相談票）をご提出ください。"))
+    if intake.status == Intake.Status.DECLINED:
+        raise ApplicationError(_("申し訳ありませんが、現在ご予約をお受けできません。"))
+
+
+def _check_bookable(
+    *, session_type: SessionType, start: datetime, exclude_booking_id: int | None = None
+) -> None:
+    state = slot_state(session_type=session_type, start=start, exclude_booking_id=exclude_booking_id)
+    if state is SlotState.NOT_A_SLOT:
+        raise ApplicationError(
+            _("ご指定の時間は受付時間の枠ではありません。空き時間の一覧からお選びください。"),
+            extra={"start": [_("受付時間の枠ではありません。")]},
+        )
+    if state is SlotState.UNAVAILABLE:
+        raise _slot_taken_error()
+
+
+def reminder_due_at(start: datetime) -> datetime:
+    """19:00 (COUNSELING_REMINDER_HOUR) Asia/Tokyo on the day before the session's Asia/Tokyo date."""
+    return local_datetime(local_date(start) - timedelta(days=1), time(hour=settings.COUNSELING_REMINDER_HOUR))
+
+
+def _place(booking: Booking, *, start: datetime, now: datetime) -> None:
+    session_type = booking.session_type
+    booking.start = start
+    booking.end = start + timedelta(minutes=session_type.duration_minutes)
+    booking.buffer_end = booking.end + timedelta(minutes=session_type.buffer_minutes)
+    due = reminder_due_at(start)
+    # Booked after the reminder time: the confirmation just sent is the reminder.
+    booking.reminder_due_at = due if due > now else None
+    booking.reminder_queued_at = None
+    booking.meeting_url = ""
+    if session_type.format == Format.ONLINE:
+        profile = CounselorProfile.objects.filter(counselor_id=booking.counselor_id).first()
+        booking.meeting_url = profile.meeting_url if profile else ""
+
+
+def _save_or_conflict(booking: Booking) -> None:
+    booking.full_clean(validate_constraints=False)
+    try:
+        # A savepoint: the caller can still look around after the constraint refused the row.
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as error:
+        raise _slot_taken_error() from error
+
+
+def _booking_for_key(client, idempotency_key: str) -> Booking | None:
+    if not idempotency_key:
+        return None
+    return Booking.objects.filter(client=client, idempotency_key=idempotency_key).first()
+
+
+@transaction.atomic
+def booking_create(
+    *, client, session_type: SessionType, start: datetime, idempotency_key: str = ""
+) -> tuple[Booking, bool]:
+    """Books ``start`` for ``client``; returns the booking and whether it is new.
+
+    A retry with the same ``idempotency_key`` returns the client's first booking instead of a second.
+    """
+    existing = _booking_for_key(client, idempotency_key)
+    if existing is not None:
+        return existing, False
+    _check_client_may_book(client)
+    if not session_type.active:
+        raise ApplicationError(
+            _("このセッションは現在受け付けていません。"),
+            extra={"session_type": [_("受付中ではありません。")]},
+        )
+
+    _lock_counselor(session_type.counselor_id)
+    # A concurrent retry with the same key may have committed while this one waited for the lock.
+    existing = _booking_for_key(client, idempotency_key)
+    if existing is not None:
+        return existing, False
+    _check_bookable(session_type=session_type, start=start)
+
+    booking = Booking(
+        client=client,
+        counselor_id=session_type.counselor_id,
+        session_type=session_type,
+        idempotency_key=idempotency_key,
+    )
+    _place(booking, start=start, now=timezone.now())
+    try:
+        _save_or_conflict(booking)
+    except ConflictError:
+        # The same key for another counselor's session type races past the lock: the first one wins.
+        existing = _booking_for_key(client, idempotency_key)
+        if existing is not None:
+            return existing, False
+        raise
+    booking_mail_confirmed(booking=booking, rescheduled=False)
+    return booking, True
+
+
+def _actor_role(booking: Booking, actor) -> str:
+    if actor.pk == booking.counselor_id:
+        return "counselor"
+    if actor.pk == booking.client_id:
+        return "client"
+    raise ApplicationError(_("この予約を操作する権限がありません。"))
+
+
+def _lock_booking(booking_id: int) -> Booking:
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("client", "counselor", "session_type")
+        .get(pk=booking_id)
+    )
+
+
+def _check_confirmed(booking: Booking) -> None:
+    if booking.status != Booking.Status.CONFIRMED:
+        raise ConflictError(
+            _("この予約は「%(status)s」のため変更できません。") % {"status": booking.get_status_display()},
+            extra={"status": booking.status},
+        )
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
+    """The counselor cancels at any time; a client is free to until the cancellation window, later the
+    booking is recorded as a late cancellation. Either way the slot is free again."""
+    booking = _lock_booking(booking.pk)
+    role = _actor_role(booking, actor)
+    _check_confirmed(booking)
+    now = timezone.now()
+    status = Booking.Status.CANCELLED
+    if role == "client":
+        if now >= booking.start:
+            raise ConflictError(_("開始時刻を過ぎた予約はキャンセルできません。"))
+        if booking.start - now < settings.COUNSELING_CANCELLATION_WINDOW:
+            status = Booking.Status.LATE_CANCELLED
+    booking.status = status
+    booking.cancelled_at = now
+    booking.cancelled_by = actor
+    booking.cancellation_reason = reason.strip()[:500]
+    # Calendars apply a CANCEL only when its SEQUENCE is newer than the invitation's.
+    booking.sequence += 1
+    booking.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancelled_by",
+            "cancellation_reason",
+            "sequence",
+            "updated_at",
+        ]
+    )
+    booking_mail_cancelled(booking=booking, by_counselor=role == "counselor")
+    return booking
+
+
+@transaction.atomic
+def booking_reschedule(*, booking: Booking, actor, start: datetime) -> Booking:
+    """Moves the booking to another free slot of its session type, all at once or not at all."""
+    # Counselor first, then the booking: every path takes the locks in this order.
+    _lock_counselor(booking.counselor_id)
+    booking = _lock_booking(booking.pk)
+    role = _actor_role(booking, actor)
+    _check_confirmed(booking)
+    now = timezone.now()
+    if role == "client" and booking.start - now < settings.COUNSELING_CANCELLATION_WINDOW:
+        raise ConflictError(
+            _("開始%(hours)s時間前を過ぎたご予約は変更できません。キャンセルのみ承ります。")
+            % {"hours": int(settings.COUNSELING_CANCELLATION_WINDOW.total_seconds() // 3600)}
+        )
+    if start == booking.start:
+        raise ApplicationError(_("現在と同じ時間です。"), extra={"start": [_("別の時間を選んでください。")]})
+    _check_bookable(session_type=booking.session_type, start=start, exclude_booking_id=booking.pk)
+    _place(booking, start=start, now=now)
+    # Calendars replace the event only when SEQUENCE rises; it also voids mail queued for the old time.
+    booking.sequence += 1
+    _save_or_conflict(booking)
+    booking_mail_confirmed(booking=booking, rescheduled=True)
+    return booking
+
+
+MARKABLE = (Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
+
+
+@transaction.atomic
+def booking_mark(*, booking: Booking, actor, status: str) -> Booking:
+    """The counselor records how a session went: held, or the client did not come."""
+    booking = _lock_booking(booking.pk)
+    if _actor_role(booking, actor) != "counselor":
+        raise ApplicationError(_("記録できるのは担当のカウンセラーのみです。"))
+    if status not in MARKABLE:
+        raise ApplicationError(_("記録できる状態ではありません。"), extra={"status": [_("選べない値です。")]})
+    if booking.status not in (Booking.Status.CONFIRMED, *MARKABLE):
+        _check_confirmed(booking)
+    if timezone.now() < booking.start:
+        raise ConflictError(_("開始前のセッションは記録できません。"))
+    booking.status = status
+    booking.save(update_fields=["status", "updated_at"])
+    return booking
