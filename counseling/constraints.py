@@ -6,6 +6,7 @@ protects, and SQLite's IMMEDIATE transactions let only one writer check and inse
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField
+from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Func
 
@@ -47,3 +48,14 @@ class PostgresOnlyExclusionConstraint(ExclusionConstraint):
         if not _is_postgresql(connections[using]):
             return
         super().validate(model, instance, exclude=exclude, using=using)
+
+
+class BtreeGistExtensionKept(BtreeGistExtension):
+    """Creates btree_gist on PostgreSQL (a no-op elsewhere); migrating back leaves it installed.
+
+    Other tables may rely on the extension, and Django's own backwards step would query
+    ``pg_extension`` even on SQLite.
+    """
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        return

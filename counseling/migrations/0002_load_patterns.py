@@ -110,15 +110,8 @@ def load_patterns(apps, schema_editor):
         by_code[reason].suggested_steps.set([by_code[step] for step in steps])
 
 
-def unload_patterns(apps, schema_editor):
-    Pattern = apps.get_model("counseling", "Pattern")
-    codes = [code for code, *_rest in PATTERNS]
-    # Children first: the parent link protects reason.childhood.
-    Pattern.objects.filter(code__in=codes, parent__isnull=False).delete()
-    Pattern.objects.filter(code__in=codes).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("counseling", "0001_initial")]
 
-    operations = [migrations.RunPython(load_patterns, unload_patterns)]
+    # Going back leaves the patterns: intakes and notes refer to them, and going forward again updates them.
+    operations = [migrations.RunPython(load_patterns, migrations.RunPython.noop)]

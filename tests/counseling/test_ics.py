@@ -1,0 +1,106 @@
+import pytest
+from django.core import mail
+from icalendar import Calendar
+
+from counseling.models import Booking
+from tests.counseling.conftest import MEETING_URL, WEDNESDAY, tokyo
+from tests.counseling.factories import AvailabilityRuleFactory, SessionTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+BOOKINGS = "/api/v1/bookings/"
+
+
+def book(api, session_type, start):
+    response = api.post(
+        BOOKINGS, {"session_type": session_type.pk, "start": start.isoformat()}, format="json"
+    )
+    assert response.status_code == 201
+    return response.json()["id"]
+
+
+def fetch_event(api, booking_id):
+    response = api.get(f"{BOOKINGS}{booking_id}/ics/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    [event] = calendar.walk("VEVENT")
+    return calendar, event
+
+
+def test_the_ics_parses_and_carries_start_end_meeting_url_and_uid(booking_client, session_type, frozen_now):
+    booking_id = book(booking_client, session_type, tokyo(WEDNESDAY, 10))
+    booking = Booking.objects.get(pk=booking_id)
+
+    calendar, event = fetch_event(booking_client, booking_id)
+
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert event.decoded("DTSTART") == tokyo(WEDNESDAY, 10)
+    assert event.decoded("DTEND") == tokyo(WEDNESDAY, 11)
+    assert str(event["LOCATION"]) == MEETING_URL
+    assert str(event["URL"]) == MEETING_URL
+    assert str(event["UID"]) == f"booking-{booking.uid}@127.0.0.1"
+    assert int(event["SEQUENCE"]) == 0
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert str(event["ORGANIZER"]) == f"mailto:{booking.counselor.email}"
+
+
+def test_a_venue_session_names_its_place(booking_client, counselor, frozen_now):
+    venue = SessionTypeFactory(counselor=counselor, format="nagoya", location="名古屋・栄")
+    AvailabilityRuleFactory(counselor=counselor, weekday=2, format="nagoya")
+    booking_id = book(booking_client, venue, tokyo(WEDNESDAY, 10))
+
+    _calendar, event = fetch_event(booking_client, booking_id)
+
+    assert str(event["LOCATION"]) == "名古屋・栄"
+    assert "URL" not in event
+
+
+def test_rescheduling_keeps_the_uid_and_raises_the_sequence(booking_client, session_type, frozen_now):
+    booking_id = book(booking_client, session_type, tokyo(WEDNESDAY, 10))
+    _calendar, before = fetch_event(booking_client, booking_id)
+
+    booking_client.post(
+        f"{BOOKINGS}{booking_id}/reschedule/", {"start": tokyo(WEDNESDAY, 11).isoformat()}, format="json"
+    )
+    _calendar, after = fetch_event(booking_client, booking_id)
+
+    assert str(after["UID"]) == str(before["UID"])
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+    assert after.decoded("DTSTART") == tokyo(WEDNESDAY, 11)
+
+
+def test_a_cancelled_booking_gives_method_cancel_with_the_same_uid(
+    booking_client, session_type, frozen_now, django_capture_on_commit_callbacks, client_user
+):
+    booking_id = book(booking_client, session_type, tokyo(WEDNESDAY, 10))
+    _calendar, before = fetch_event(booking_client, booking_id)
+    mail.outbox = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_client.post(f"{BOOKINGS}{booking_id}/cancel/", {}, format="json")
+    calendar, event = fetch_event(booking_client, booking_id)
+
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert str(event["UID"]) == str(before["UID"])
+    assert int(event["SEQUENCE"]) > int(before["SEQUENCE"])
+    notice = next(message for message in mail.outbox if message.to == [client_user.email])
+    [(_filename, content, _mimetype)] = notice.attachments
+    assert str(Calendar.from_ical(content)["METHOD"]) == "CANCEL"
+
+
+def test_the_confirmation_mail_attaches_the_same_calendar(
+    booking_client, session_type, frozen_now, django_capture_on_commit_callbacks, client_user
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_id = book(booking_client, session_type, tokyo(WEDNESDAY, 10))
+    _calendar, served = fetch_event(booking_client, booking_id)
+
+    confirmation = next(message for message in mail.outbox if message.to == [client_user.email])
+    [(filename, content, mimetype)] = confirmation.attachments
+    [attached] = Calendar.from_ical(content).walk("VEVENT")
+
+    assert (filename, mimetype) == ("booking.ics", "text/calendar")
+    assert str(attached["UID"]) == str(served["UID"])
+    assert attached.decoded("DTSTART") == served.decoded("DTSTART")
