@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
@@ -98,9 +98,10 @@ class IssuePreviewMixin:
             'style="width:100%;max-width:680px;height:560px;border:1px solid #ccc;background:#fff"></iframe>'
             '<pre style="white-space:pre-wrap;max-width:680px">{}</pre>',
             rendered.subject,
-            rendered.html,
+            # Rendered templates are marked safe; the attribute value must still be escaped.
+            escape(rendered.html),
             _("HTML版"),
-            rendered.text,
+            escape(rendered.text),
         )
 
     @admin.action(description=_("自分のアドレスにテスト送信する"))
@@ -132,14 +133,17 @@ class LessonAdmin(IssuePreviewMixin, admin.ModelAdmin):
         content.lesson_delete(lesson=obj)
 
 
+BROADCAST_FIELDS = ("subject", "body_markdown", "send_at", "status")
+
+
 class BroadcastForm(forms.ModelForm):
     class Meta:
         model = Broadcast
-        fields = ("subject", "body_markdown", "send_at", "status")
+        fields = BROADCAST_FIELDS
 
     def clean(self):
         cleaned = super().clean()
-        candidate = Broadcast(pk=self.instance.pk, **{name: cleaned.get(name) for name in self.Meta.fields})
+        candidate = Broadcast(pk=self.instance.pk, **{name: cleaned.get(name) for name in BROADCAST_FIELDS})
         if self.instance.pk and content.broadcast_is_locked(self.instance):
             raise ValidationError(_("配信が始まったお知らせは変更できません。"))
         try:
@@ -160,7 +164,7 @@ class BroadcastAdmin(IssuePreviewMixin, admin.ModelAdmin):
     readonly_fields = ("preview",)
 
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in BroadcastForm.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in BROADCAST_FIELDS}
         try:
             if change:
                 content.broadcast_update(broadcast=obj, **fields)

@@ -112,6 +112,8 @@ class LessonInputSerializer(serializers.Serializer):
 
 class BroadcastOutputSerializer(serializers.ModelSerializer):
     locked = serializers.BooleanField(read_only=True, help_text="Its slot is being or has been sent.")
+    # Plain text here: one choice set in two components would get a hashed enum name in the schema.
+    status = serializers.CharField(read_only=True, help_text="draft | scheduled")
 
     class Meta:
         model = Broadcast
