@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.tasks import enqueue_on_commit
 from courses.calendar import course_ics
-from courses.models import Course, CourseSession, Enrollment
+from courses.models import ACTIVE_STATUSES, Course, CourseSession, Enrollment
 from courses.selectors import enrollment_cancel_token_make
 from outbox.registry import register_send_check
 from outbox.services import Attachment, email_enqueue_template
@@ -20,6 +20,7 @@ WAITLISTED = "courses.enrollment_waitlisted"
 PROMOTED = "courses.enrollment_promoted"
 ENROLLMENT_CANCELLED = "courses.enrollment_cancelled"
 COURSE_CANCELLED = "courses.course_cancelled"
+COURSE_CHANGED = "courses.course_changed"
 REMINDER = "courses.session_reminder"
 
 
@@ -46,10 +47,10 @@ def _send_if(enrollment: Enrollment, *statuses: str, **extra) -> dict:
     return {"enrollment": enrollment.pk, "send_if": list(statuses), **extra}
 
 
-def _ics(course: Course, sessions: list[CourseSession]) -> Attachment:
+def _ics(course: Course, sessions: list[CourseSession], cancelled_sessions=()) -> Attachment:
     return Attachment(
         filename=f"course-{course.pk}.ics",
-        content=course_ics(course=course, sessions=sessions),
+        content=course_ics(course=course, sessions=sessions, cancelled_sessions=cancelled_sessions),
         mimetype="text/calendar; charset=utf-8; method=PUBLISH",
     )
 
@@ -116,6 +117,35 @@ def course_notify_cancelled(
             "course_cancelled",
             _context(enrollment, course, sessions),
             key=f"course:{course.pk}:enrollment:{enrollment.pk}",
+            send=False,
+        )
+        if created:
+            email_ids.append(email.pk)
+    enqueue_batches(email_ids)
+
+
+def course_notify_changed(
+    *,
+    course: Course,
+    sessions: list[CourseSession],
+    removed_sessions: list[CourseSession],
+    enrollments: list[Enrollment],
+    version: str,
+) -> None:
+    """New dates or a new place: those holding a seat get the updated .ics (same UIDs, so their
+    calendar moves the events), the waitlist gets the news. ``version`` names the change, so a
+    retried transaction tells nobody twice."""
+    email_ids = []
+    for enrollment in enrollments:
+        confirmed = enrollment.status == Enrollment.Status.CONFIRMED
+        email, created = _enqueue(
+            COURSE_CHANGED,
+            enrollment,
+            "course_changed",
+            _context(enrollment, course, sessions, removed_sessions=removed_sessions, confirmed=confirmed),
+            key=f"course:{course.pk}:schedule:{version}:enrollment:{enrollment.pk}",
+            attachments=[_ics(course, sessions, removed_sessions)] if confirmed else [],
+            context=_send_if(enrollment, *ACTIVE_STATUSES),
             send=False,
         )
         if created:

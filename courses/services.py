@@ -92,6 +92,17 @@ def _sessions_replace(*, course: Course, sessions: list[dict]) -> None:
     CourseSession.objects.filter(pk__in=set(existing) - kept).delete()
 
 
+def _plan_of(course: Course, sessions: list[CourseSession]) -> tuple:
+    """What enrollees plan their days around: when and where."""
+    return (
+        course.format,
+        course.location,
+        tuple(
+            (session.pk, session.starts_at.isoformat(), session.ends_at.isoformat()) for session in sessions
+        ),
+    )
+
+
 def _course_validate(course: Course) -> None:
     course.full_clean(exclude=["counselor"])
     if course.format == Course.Format.ONLINE:
@@ -148,6 +159,8 @@ def course_update(*, course_id: int, sessions: list[dict] | None = None, **field
     course = _lock_course(course_id)
     if course.status == Course.Status.CANCELLED:
         raise ApplicationError(_("中止した講座は変更できません。"))
+    sessions_before = _sessions_of(course)
+    plan_before = _plan_of(course, sessions_before)
     if fields.get("status") == Course.Status.CANCELLED:
         raise ApplicationError(
             _("講座の中止は中止の操作で行ってください。"), extra={"status": [_("選べません。")]}
@@ -171,6 +184,22 @@ def course_update(*, course_id: int, sessions: list[dict] | None = None, **field
         _validate_sessions(sessions)
         _sessions_replace(course=course, sessions=sessions)
     if course.status == Course.Status.PUBLISHED:
+        sessions_after = _sessions_of(course)
+        plan_after = _plan_of(course, sessions_after)
+        if plan_after != plan_before:
+            kept = {session.pk for session in sessions_after}
+            notifications.course_notify_changed(
+                course=course,
+                sessions=sessions_after,
+                removed_sessions=[session for session in sessions_before if session.pk not in kept],
+                enrollments=list(
+                    course.enrollments.filter(status__in=ACTIVE_STATUSES)
+                    .select_related("user")
+                    .order_by("id")
+                ),
+                # Each saved change is its own notice: moving a date back and forth tells people each time.
+                version=course.updated_at.isoformat(),
+            )
         # A larger capacity frees seats: they go to the waitlist at once, in order.
         enrollment_promote_waitlisted(course=course)
     return course

@@ -132,3 +132,20 @@ def test_the_link_points_at_the_page_for_that_enrollment(settings):
     link = enrollment_cancel_link(enrollment)
 
     assert link.startswith(f"{settings.SITE_URL}/courses/enrollments/{enrollment.pk}/cancel/?token=")
+
+
+def test_the_page_form_posts_with_its_csrf_token_as_a_browser_would():
+    from django.test import Client
+
+    enrollment = guest(CourseFactory())
+    token = enrollment_cancel_token_make(enrollment=enrollment)
+    browser = Client(enforce_csrf_checks=True)
+
+    page = browser.get(f"/courses/enrollments/{enrollment.pk}/cancel/", {"token": token})
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    done = browser.post(
+        f"/courses/enrollments/{enrollment.pk}/cancel/", {"token": token, "csrfmiddlewaretoken": csrf}
+    )
+
+    assert done.status_code == 200
+    assert status_of(enrollment) == "cancelled"

@@ -7,6 +7,7 @@ from icalendar import Calendar
 
 from courses import services
 from courses.models import Course
+from outbox.models import OutboundEmail
 from tests.courses.factories import CourseFactory, CourseSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +85,64 @@ def test_the_session_dates_are_written_in_japan_time(django_capture_on_commit_ca
     local = timezone.localtime(starts_at)
     assert f"{local.year}年{local.month}月{local.day}日" in mail.outbox[0].body
     assert local.strftime("%H:%M") in mail.outbox[0].body
+
+
+def test_new_dates_reach_everyone_enrolled_with_an_updated_calendar_once(
+    counselor, django_capture_on_commit_callbacks
+):
+    course = CourseFactory(capacity=1, sessions=2, counselor=counselor)
+    kept, dropped = course.sessions.order_by("starts_at")
+    seat, waiting = enroll(course, 1), enroll(course, 2)
+    moved = {
+        "id": kept.pk,
+        "starts_at": kept.starts_at + timedelta(hours=3),
+        "ends_at": kept.ends_at + timedelta(hours=3),
+    }
+    mail.outbox = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_update(course_id=course.pk, sessions=[moved])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_update(course_id=course.pk, sessions=[moved])  # saved again: nothing changed
+
+    assert sorted(message.to[0] for message in mail.outbox) == [seat.guest_email, waiting.guest_email]
+    to_seat = next(message for message in mail.outbox if message.to == [seat.guest_email])
+    to_waiting = next(message for message in mail.outbox if message.to == [waiting.guest_email])
+    assert "変更のお知らせ" in to_seat.subject
+    assert "取りやめた日程" in to_seat.body
+    assert to_waiting.attachments == []
+    events = {str(event["uid"]): event for event in events_of(to_seat)}
+    kept_event = next(event for uid, event in events.items() if uid.startswith(f"course-session-{kept.pk}@"))
+    dropped_event = next(
+        event for uid, event in events.items() if uid.startswith(f"course-session-{dropped.pk}@")
+    )
+    assert kept_event.decoded("dtstart") == moved["starts_at"]
+    assert str(dropped_event["status"]) == "CANCELLED"
+
+
+def test_moving_a_date_back_and_forth_tells_people_each_time(counselor):
+    course = CourseFactory(counselor=counselor)
+    session = course.sessions.get()
+    enroll(course)
+    original = {"id": session.pk, "starts_at": session.starts_at, "ends_at": session.ends_at}
+    later = {
+        **original,
+        "starts_at": session.starts_at + timedelta(days=1),
+        "ends_at": session.ends_at + timedelta(days=1),
+    }
+
+    for plan in (later, original, later):
+        services.course_update(course_id=course.pk, sessions=[plan])
+
+    assert OutboundEmail.objects.filter(kind="courses.course_changed").count() == 3
+
+
+def test_changing_only_the_description_tells_nobody(counselor, django_capture_on_commit_callbacks):
+    course = CourseFactory(counselor=counselor)
+    enroll(course)
+    mail.outbox = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.course_update(course_id=course.pk, description="内容を詳しくしました。")
+
+    assert mail.outbox == []
