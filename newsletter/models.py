@@ -73,12 +73,23 @@ class Consent(BaseModel):
         return f"{self.email} ({self.given_at:%Y-%m-%d})"
 
 
-class Lesson(BaseModel):
+class MarkdownEmail(BaseModel):
+    """What a lesson and a broadcast both are: an email written in Markdown."""
+
+    subject = models.CharField(_("件名（Markdown）"), max_length=200)
+    body_markdown = models.TextField(_("本文（Markdown）"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Lesson(MarkdownEmail):
     """One email of the course; subscribers get them in ``position`` order, one per send slot."""
 
     position = models.PositiveIntegerField(_("順番"), unique=True)
-    subject = models.CharField(_("件名（Markdown）"), max_length=200)
-    body_markdown = models.TextField(_("本文（Markdown）"))
     # Lessons that were sent are archived, not deleted: deliveries keep pointing at them.
     is_active = models.BooleanField(_("配信する"), default=True)
 
@@ -91,15 +102,13 @@ class Lesson(BaseModel):
         return f"{self.position}. {self.subject}"
 
 
-class Broadcast(BaseModel):
+class Broadcast(MarkdownEmail):
     """A one-off issue sent to every active subscriber at one slot, in place of that slot's lesson."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("下書き")
         SCHEDULED = "scheduled", _("配信予約")
 
-    subject = models.CharField(_("件名（Markdown）"), max_length=200)
-    body_markdown = models.TextField(_("本文（Markdown）"))
     send_at = models.DateTimeField(_("配信枠"), null=True, blank=True)
     status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.DRAFT)
 
@@ -119,9 +128,6 @@ class Broadcast(BaseModel):
                 name="newsletter_broadcast_scheduled_has_slot",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.subject
 
 
 class SendSlot(BaseModel):
