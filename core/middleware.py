@@ -35,7 +35,8 @@ class RequestSizeLimitMiddleware:
     """Refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with 413 before any view reads them.
 
     Django checks that limit only for form data and ``request.body``; API parsers read the stream
-    directly, so without this a client could post a body of any size.
+    directly, so without this a client could post a body of any size. File uploads in the admin
+    (the workbook PDF) have their own, larger limit, ADMIN_UPLOAD_MAX_SIZE.
     """
 
     def __init__(self, get_response):
@@ -43,6 +44,8 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.path.startswith("/admin/") and request.content_type == "multipart/form-data":
+            limit = settings.ADMIN_UPLOAD_MAX_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

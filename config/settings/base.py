@@ -183,6 +183,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Bodies larger than this are refused with 400 before any view runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+# Files the counselor uploads in the admin (the workbook) may be larger.
+ADMIN_UPLOAD_MAX_SIZE = env.int("ADMIN_UPLOAD_MAX_SIZE", default=50 * 1024 * 1024)
 
 # --- Email --------------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/email/  and  https://anymail.dev/

@@ -47,3 +47,21 @@ def test_a_very_long_string_is_a_400_naming_the_field(api_client):
     assert response.status_code == 400
     assert "display_name" in response.json()
     assert not User.objects.exists()
+
+
+def test_admin_file_uploads_have_their_own_larger_limit(client, settings):
+    from tests.accounts.factories import CounselorFactory
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    settings.ADMIN_UPLOAD_MAX_SIZE = 10 * 1024
+    client.force_login(CounselorFactory(is_superuser=True))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    small = client.post(
+        "/admin/newsletter/workbook/add/", {"file": SimpleUploadedFile("w.pdf", b"%PDF" * 1000)}
+    )
+    big = client.post(
+        "/admin/newsletter/workbook/add/", {"file": SimpleUploadedFile("w.pdf", b"%PDF" * 5000)}
+    )
+    assert small.status_code != 413
+    assert big.status_code == 413
