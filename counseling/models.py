@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -216,6 +217,11 @@ class SessionType(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_format_display()}・{self.duration_minutes}分）"
+
+    def clean(self) -> None:
+        # A client has to know where to go; online sessions carry the counselor's meeting URL instead.
+        if self.format != Format.ONLINE and not self.location.strip():
+            raise ValidationError({"location": _("対面のセッションには場所を入力してください。")})
 
 
 class AvailabilityRule(BaseModel):

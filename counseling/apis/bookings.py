@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.auth import IsClient, IsCounselor
 from counseling.apis.common import (
+    CalendarDateTimeField,
     FromToFilterSerializer,
     MethodPermissionsMixin,
     PersonSerializer,
@@ -36,7 +37,7 @@ class BookingSerializer(serializers.Serializer):
     session_type_name = serializers.CharField(source="session_type.name")
     format = serializers.CharField(source="session_type.format")
     location = serializers.SerializerMethodField()
-    start = serializers.DateTimeField()
+    start = CalendarDateTimeField()
     end = serializers.DateTimeField()
     status = serializers.CharField()
     meeting_url = serializers.CharField()
@@ -65,7 +66,7 @@ class BookingListApi(MethodPermissionsMixin, APIView):
 
     class InputSerializer(serializers.Serializer):
         session_type = serializers.PrimaryKeyRelatedField(queryset=session_type_list_active())
-        start = serializers.DateTimeField()
+        start = CalendarDateTimeField()
 
     @extend_schema(
         parameters=[
@@ -147,7 +148,7 @@ class BookingRescheduleApi(APIView):
     permission_classes = (IsAuthenticated,)
 
     class InputSerializer(serializers.Serializer):
-        start = serializers.DateTimeField()
+        start = CalendarDateTimeField()
 
     @extend_schema(request=InputSerializer, responses={200: BookingSerializer})
     def post(self, request, booking_id: int):

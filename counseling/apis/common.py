@@ -1,3 +1,6 @@
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -33,11 +36,38 @@ class PatternRefSerializer(serializers.Serializer):
     label_en = serializers.CharField()
 
 
+# Dates outside these years mean nothing to the practice, and near year 1 or 9999 the conversion to
+# UTC would overflow instead of answering 400.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def _check_calendar_range(value) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise serializers.ValidationError(
+            _("%(earliest)s年から%(latest)s年までの日付を指定してください。")
+            % {"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year}
+        )
+
+
+class CalendarDateField(serializers.DateField):
+    def __init__(self, **kwargs):
+        super().__init__(validators=[_check_calendar_range], **kwargs)
+
+
+class CalendarDateTimeField(serializers.DateTimeField):
+    def enforce_timezone(self, value):
+        # Checked before the time-zone conversion, which itself overflows near year 1 and 9999.
+        _check_calendar_range(value)
+        return super().enforce_timezone(value)
+
+
 class FromToFilterSerializer(serializers.Serializer):
     """Adds the ``from`` and ``to`` query dates (names a class body cannot use) as date_from/date_to."""
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False, source="date_from")
-        fields["to"] = serializers.DateField(required=False, source="date_to")
+        fields["from"] = CalendarDateField(required=False, source="date_from")
+        fields["to"] = CalendarDateField(required=False, source="date_to")
         return fields

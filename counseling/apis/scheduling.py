@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
 from counseling.apis.common import (
+    CalendarDateTimeField,
     FromToFilterSerializer,
     MethodPermissionsMixin,
     paginated_response,
@@ -157,8 +158,8 @@ class AvailabilityRuleDetailApi(APIView):
 
 class TimeOffSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = CalendarDateTimeField()
+    end = CalendarDateTimeField()
     note = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
 
 

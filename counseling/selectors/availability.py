@@ -117,6 +117,8 @@ def _free_slots(
     occupied = duration + timedelta(minutes=session_type.buffer_minutes)
     earliest = now + settings.COUNSELING_MIN_NOTICE
     latest = now + settings.COUNSELING_BOOKING_WINDOW
+    # Days outside notice and window cannot hold a slot: skip them rather than walk them.
+    date_from, date_to = max(date_from, local_date(earliest)), min(date_to, local_date(latest))
 
     candidates = [
         start
@@ -156,13 +158,14 @@ def slot_state(
     exclude_booking_id: int | None = None,
 ) -> SlotState:
     """Whether ``start`` can be booked now for ``session_type``, and if not, whether it ever could."""
+    now = now or timezone.now()
+    if not now + settings.COUNSELING_MIN_NOTICE <= start <= now + settings.COUNSELING_BOOKING_WINDOW:
+        return SlotState.UNAVAILABLE
     day = local_date(start)
     rules = _rules_by_weekday(session_type)
     if start not in _candidate_starts(rules, day, day, timedelta(minutes=session_type.duration_minutes)):
         return SlotState.NOT_A_SLOT
-    free = _free_slots(
-        session_type, rules, day, day, now=now or timezone.now(), exclude_booking_id=exclude_booking_id
-    )
+    free = _free_slots(session_type, rules, day, day, now=now, exclude_booking_id=exclude_booking_id)
     return SlotState.FREE if any(slot.start == start for slot in free) else SlotState.UNAVAILABLE
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from counseling.models import AvailabilityRule, CounselorProfile, Format, SessionType, TimeOff
+from counseling.models import AvailabilityRule, CounselorProfile, SessionType, TimeOff
 
 SESSION_TYPE_FIELDS = (
     "name",
@@ -41,10 +41,6 @@ def _save(instance):
 
 
 def _session_type_save(session_type: SessionType) -> SessionType:
-    if session_type.format != Format.ONLINE and not session_type.location:
-        raise ApplicationError(
-            _("対面のセッションには場所を入力してください。"), extra={"location": [_("入力してください。")]}
-        )
     if not 10 <= session_type.duration_minutes <= 480:
         raise ApplicationError(
             _("時間は10分から480分の間で指定してください。"),

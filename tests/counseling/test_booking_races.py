@@ -124,3 +124,37 @@ def test_the_counselor_lock_alone_keeps_concurrent_bookings_to_one(session_type,
 
     assert Counter(status for status, _ in results) == {201: 1, 409: 19}
     assert Booking.objects.count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_adjacent_slots_booked_at_once_both_succeed_and_a_cancel_frees_a_slot_at_once(session_type):
+    first, second, third = clients_with_intakes(3)
+
+    with time_machine.travel(NOW, tick=False):
+        adjacent = run_at_once(
+            [
+                booking_request(first, session_type, tokyo(WEDNESDAY, 10)),
+                booking_request(second, session_type, tokyo(WEDNESDAY, 11)),
+            ]
+        )
+        booking_id = adjacent[0][1]["id"]
+        # The cancel and a new booking of the freed slot race; the booking may only win after the cancel.
+        freed = run_at_once(
+            [
+                lambda: first.post(f"{BOOKINGS}{booking_id}/cancel/", {}, format="json"),
+                booking_request(third, session_type, tokyo(WEDNESDAY, 10)),
+            ]
+        )
+
+    assert [status for status, _ in adjacent] == [201, 201]
+    assert freed[0][0] == 200
+    assert freed[1][0] in (201, 409)
+    if freed[1][0] == 409:
+        assert book_after_cancel(third, session_type) == 201
+    assert Booking.objects.filter(status="confirmed").count() == 2
+
+
+def book_after_cancel(api, session_type) -> int:
+    with time_machine.travel(NOW, tick=False):
+        return booking_request(api, session_type, tokyo(WEDNESDAY, 10))().status_code

@@ -112,3 +112,36 @@ def test_the_demo_step_offers_free_slots_at_once_and_running_it_twice_changes_no
     free = slot_list(session_type=online, date_from=WEDNESDAY, date_to=WEDNESDAY)
     booking, created = booking_create(client=client, session_type=online, start=free[0].start)
     assert created and booking.meeting_url
+
+
+def test_the_admin_refuses_a_face_to_face_session_type_without_a_place(counselor_admin, counselor):
+    response = counselor_admin.post(
+        "/admin/counseling/sessiontype/add/",
+        {
+            "name": "対面",
+            "format": "tokyo",
+            "location": "",
+            "duration_minutes": 60,
+            "price_jpy": 10000,
+            "buffer_minutes": 0,
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "対面のセッションには場所を入力してください。" in response.content.decode()
+    assert not SessionType.objects.exists()
+
+    counselor_admin.post(
+        "/admin/counseling/sessiontype/add/",
+        {
+            "name": "対面",
+            "format": "tokyo",
+            "location": "東京",
+            "duration_minutes": 60,
+            "price_jpy": 10000,
+            "buffer_minutes": 0,
+            "active": "on",
+        },
+    )
+    assert SessionType.objects.get().counselor == counselor
