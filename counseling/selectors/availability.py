@@ -6,9 +6,11 @@ what a booking accepts cannot drift apart.
 """
 
 import enum
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -80,8 +82,21 @@ def _candidate_starts(
     return starts
 
 
-def _overlaps(ranges: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> bool:
-    return any(busy_start < end and start < busy_end for busy_start, busy_end in ranges)
+class _BusyTimes:
+    """Answers "does [start, end) touch any of these ranges?" in O(log n) per question.
+
+    A range overlaps [start, end) when it starts before ``end`` and ends after ``start``; among the
+    ranges starting before ``end`` (a prefix when sorted by start) it is enough to know the latest end.
+    """
+
+    def __init__(self, ranges: list[tuple[datetime, datetime]]):
+        ranges = sorted(ranges)
+        self._starts = [range_start for range_start, _ in ranges]
+        self._latest_end = list(accumulate((range_end for _, range_end in ranges), max))
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        starting_before_end = bisect_left(self._starts, end)
+        return starting_before_end > 0 and self._latest_end[starting_before_end - 1] > start
 
 
 def slot_list(
@@ -137,16 +152,18 @@ def _free_slots(
     )
     if exclude_booking_id is not None:
         bookings = bookings.exclude(pk=exclude_booking_id)
-    busy = list(bookings.values_list("start", "buffer_end"))
-    time_off = list(
-        TimeOff.objects.filter(
-            counselor_id=session_type.counselor_id, start__lt=span_end, end__gt=span_start
-        ).values_list("start", "end")
+    busy = _BusyTimes(list(bookings.values_list("start", "buffer_end")))
+    time_off = _BusyTimes(
+        list(
+            TimeOff.objects.filter(
+                counselor_id=session_type.counselor_id, start__lt=span_end, end__gt=span_start
+            ).values_list("start", "end")
+        )
     )
     return [
         Slot(start=start, end=start + duration)
         for start in candidates
-        if not _overlaps(busy, start, start + occupied) and not _overlaps(time_off, start, start + duration)
+        if not busy.overlaps(start, start + occupied) and not time_off.overlaps(start, start + duration)
     ]
 
 
