@@ -46,3 +46,17 @@ def client_api(client_user) -> APIClient:
 @pytest.fixture
 def counselor_api(counselor) -> APIClient:
     return authenticated_client(counselor)
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests restore the data that migrations load (patterns, templates).
+
+    Their teardown empties every table; without the restore, the next test would find no patterns,
+    and a mix of restoring and non-restoring tests would load content types twice.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
+            )

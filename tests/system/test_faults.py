@@ -4,21 +4,33 @@ import json
 import time
 import urllib.error
 import urllib.request
+from datetime import date, timedelta
+from datetime import time as dt_time
 
 import pytest
+from django.utils import timezone
+from knox.models import AuthToken
 
+from newsletter.schedule import slots_between
 from outbox.models import OutboundEmail
-from outbox.services import email_enqueue
-from tests.system.services import manage, start_web, start_worker, wait_until
+from tests.accounts.factories import ClientFactory, CounselorFactory
+from tests.counseling.factories import AvailabilityRuleFactory, IntakeFactory, SessionTypeFactory
+from tests.courses.factories import CourseFactory
+from tests.newsletter.factories import LessonFactory, SubscriberFactory
+from tests.system.services import app_env, manage, start_web, start_worker, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SWEEP_NOW = "from outbox.services import outbox_requeue_stale; print('requeued', outbox_requeue_stale())"
 
 
-def request(method: str, url: str, body: dict | None = None, timeout: float = 15) -> tuple[int, dict, float]:
+def request(
+    method: str, url: str, body: dict | None = None, timeout: float = 15, headers: dict | None = None
+) -> tuple[int, dict | list, float]:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     started = time.monotonic()
     try:
         with urllib.request.urlopen(req, timeout=timeout) as response:
@@ -33,11 +45,25 @@ def request(method: str, url: str, body: dict | None = None, timeout: float = 15
     return status, parsed, elapsed
 
 
+def practice_ready_for_bookings_and_courses() -> dict:
+    """A counselor with open hours every day, a client with an intake and a token, a published course."""
+    counselor = CounselorFactory()
+    for weekday in range(7):
+        AvailabilityRuleFactory(
+            counselor=counselor, weekday=weekday, start_time=dt_time(9), end_time=dt_time(18)
+        )
+    session_type = SessionTypeFactory(counselor=counselor)
+    client = ClientFactory(email="booker@example.com")
+    IntakeFactory(client=client)
+    _instance, token = AuthToken.objects.create(user=client)
+    course = CourseFactory(counselor=counselor)
+    return {"session_type": session_type, "token": token, "course": course}
+
+
 def test_with_redis_stopped_requests_succeed_and_the_mail_goes_out_once_it_is_back(
     tmp_path, test_database_url, redis_server, smtp_sink
 ):
-    from tests.system.services import app_env
-
+    practice = practice_ready_for_bookings_and_courses()
     env = app_env(database_url=test_database_url, broker_url=redis_server.url, smtp_port=smtp_sink.port)
     web, base = start_web(env, tmp_path)
     worker = start_worker(env, tmp_path)
@@ -47,22 +73,59 @@ def test_with_redis_stopped_requests_succeed_and_the_mail_goes_out_once_it_is_ba
         status, body, _elapsed = request("GET", f"{base}/readyz")
         assert (status, body["broker"], body["database"]) == (503, "unavailable", "ok")
 
-        status, _body, elapsed = request(
-            "POST",
-            f"{base}/api/v1/auth/register/",
-            {"email": "outage@example.com", "password": "a-long-enough-secret", "display_name": "停電"},
+        answers = {
+            "register": request(
+                "POST",
+                f"{base}/api/v1/auth/register/",
+                {"email": "outage@example.com", "password": "a-long-enough-secret", "display_name": "停電"},
+            ),
+            "subscribe": request(
+                "POST",
+                f"{base}/api/v1/newsletter/subscribe/",
+                {"email": "reader@example.com", "name": "読者", "consent": True},
+            ),
+            "enroll": request(
+                "POST",
+                f"{base}/api/v1/courses/{practice['course'].pk}/enroll/",
+                {"name": "ゲスト", "email": "guest@example.com"},
+            ),
+        }
+        slots = request(
+            "GET",
+            f"{base}/api/v1/availability/?session_type={practice['session_type'].pk}"
+            f"&from={(date.today() + timedelta(days=3)).isoformat()}",
         )
-        assert status == 202
-        assert elapsed < 10
-        assert OutboundEmail.objects.get().status == OutboundEmail.Status.PENDING
+        assert slots[0] == 200 and slots[1], slots
+        answers["book"] = request(
+            "POST",
+            f"{base}/api/v1/bookings/",
+            {"session_type": practice["session_type"].pk, "start": slots[1][0]["start"]},
+            headers={"Authorization": f"Token {practice['token']}"},
+        )
+        statuses = {name: answer[0] for name, answer in answers.items()}
+        assert statuses == {"register": 202, "subscribe": 202, "enroll": 201, "book": 201}, answers
+        assert all(answer[2] < 10 for answer in answers.values())  # no hanging on the dead broker
+        pending = OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING)
+        expected = set(pending.values_list("recipient", flat=True))
+        assert {
+            "outage@example.com",
+            "reader@example.com",
+            "guest@example.com",
+            "booker@example.com",
+        } <= expected
+        assert not OutboundEmail.objects.exclude(status=OutboundEmail.Status.PENDING).exists()
 
+        waiting = pending.count()
         redis_server.start()
         assert wait_until(lambda: request("GET", f"{base}/readyz")[0] == 200, 30)
         sweep = manage({**env, "OUTBOX_STALE_AFTER_MINUTES": "0"}, "shell", "-c", SWEEP_NOW)
-        assert "requeued 1" in sweep.stdout, sweep.stderr
+        assert f"requeued {waiting}" in sweep.stdout, sweep.stderr
 
-        assert wait_until(lambda: smtp_sink.received["outage@example.com"] == 1, 60), worker.output()
-        assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
+        assert wait_until(lambda: expected <= set(smtp_sink.received), 60), worker.output()
+        assert wait_until(lambda: not pending.exists(), 30)
+        assert set(OutboundEmail.objects.values_list("status", flat=True)) == {OutboundEmail.Status.SENT}
+        assert wait_until(lambda: smtp_sink.total() == OutboundEmail.objects.count(), 10)  # each row once
+        print(f"redis outage: {len(answers)} requests succeeded; {waiting} emails waited and went out once")
     finally:
         worker.stop()
         web.stop()
@@ -71,29 +134,29 @@ def test_with_redis_stopped_requests_succeed_and_the_mail_goes_out_once_it_is_ba
 def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_at_most_the_message_on_the_wire(
     tmp_path, test_database_url, redis_server, smtp_sink
 ):
-    from tests.system.services import app_env
-
-    recipients = [f"reader{n:04d}@example.com" for n in range(1000)]
-    for recipient in recipients:
-        email_enqueue(
-            kind="newsletter.fault-drill",
-            recipient=recipient,
-            key="drill",
-            subject="講座",
-            text="本文",
-            send=False,
-        )
+    slot = slots_between(timezone.now() - timedelta(days=7), timezone.now())[-1]
+    LessonFactory()
+    subscribers = SubscriberFactory.create_batch(1000, confirmed_at=slot - timedelta(days=1))
     env = app_env(
         database_url=test_database_url,
         broker_url=redis_server.url,
         smtp_port=smtp_sink.port,
         OUTBOX_STALE_AFTER_MINUTES=0,
-        OUTBOX_BATCH_SIZE=100,
+        NEWSLETTER_SEND_BATCH_SIZE=100,
+        NEWSLETTER_SEND_RATE_PER_MINUTE=10_000_000,  # no spacing: the whole slot at once
     )
     # One thread, so exactly one message can be on the wire when the worker dies.
     first = start_worker(env, tmp_path, name="first", concurrency=1)
     try:
-        assert "requeued 1000" in manage(env, "shell", "-c", SWEEP_NOW).stdout
+        plan = manage(
+            env,
+            "shell",
+            "-c",
+            "from datetime import datetime; from newsletter.services.planning import slot_plan; "
+            f"slot = slot_plan(starts_at=datetime.fromisoformat('{slot.isoformat()}')); "
+            "print('queued', slot.queued_count)",
+        )
+        assert "queued 1000" in plan.stdout, plan.stderr
         assert wait_until(lambda: smtp_sink.total() >= 150, 60, interval=0.01), first.output()
         first.kill()
         delivered_at_kill = smtp_sink.total()
@@ -113,15 +176,13 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_at_most_the_mess
 
     duplicated = {recipient: count for recipient, count in smtp_sink.received.items() if count > 1}
     print(f"killed after {delivered_at_kill} of 1000 delivered; duplicates: {duplicated or 'none'}")
-    assert set(smtp_sink.received) == set(recipients)  # nothing lost
+    assert set(smtp_sink.received) == {subscriber.email for subscriber in subscribers}  # nothing lost
     assert sum(count - 1 for count in duplicated.values()) <= 1, duplicated
 
 
 def test_after_a_postgresql_restart_requests_fail_fast_with_503_then_recover_without_a_web_restart(
     tmp_path, postgres_server, redis_server
 ):
-    from tests.system.services import app_env
-
     env = app_env(database_url=postgres_server.url, broker_url=redis_server.url, CONN_MAX_AGE=60)
     migrate = manage(env, "migrate", "--no-input", "-v", "0")
     assert migrate.returncode == 0, migrate.stderr
