@@ -1,7 +1,35 @@
-from rest_framework import pagination
+from functools import cache
+
+from rest_framework import pagination, serializers
+from rest_framework.response import Response
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+def paginated_response(*, request, view, queryset, serializer_class, context: dict | None = None) -> Response:
+    """One page of ``queryset`` (``?page=``, ``?page_size=`` up to 100) with count and links."""
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
+
+
+@cache
+def paginated(serializer_class: type[serializers.BaseSerializer]) -> type[serializers.Serializer]:
+    """The schema of a page of ``serializer_class`` for ``@extend_schema(responses=...)``."""
+    outer, _, inner = serializer_class.__qualname__.rpartition(".")
+    name = (outer.split(".")[-1].removesuffix("Api") + inner) if outer else serializer_class.__name__
+    name = name.removesuffix("Serializer")
+    return type(
+        f"Paginated{name}ListSerializer",
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )

@@ -15,3 +15,17 @@ class AutoSchema(SpectacularAutoSchema):
         if outer:
             name = outer.split(".")[-1].removesuffix("Api") + inner
         return name
+
+    def get_operation_id(self):
+        operation_id = super().get_operation_id()
+        # A GET answering a page (core.pagination.paginated) is a list, not a retrieve.
+        if self.method == "GET" and operation_id.endswith("_retrieve") and self._answers_a_page():
+            operation_id = operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
+
+    def _answers_a_page(self) -> bool:
+        responses = self.get_response_serializers()
+        if isinstance(responses, dict):
+            responses = responses.get(200) or responses.get("200")
+        cls = responses if isinstance(responses, type) else type(responses)
+        return cls.__name__.startswith("Paginated") and cls.__name__.endswith("ListSerializer")

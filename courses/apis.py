@@ -9,7 +9,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
-from core.pagination import PageNumberPagination
+from core.pagination import PageNumberPagination, paginated
 from courses import selectors, services
 from courses.models import Course, Enrollment
 from courses.renderers import RosterCsvRenderer
@@ -90,7 +90,7 @@ class CourseListApi(APIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else [IsCounselor()]
 
-    @extend_schema(responses={200: CourseOutputSerializer(many=True)})
+    @extend_schema(responses={200: paginated(CourseOutputSerializer)})
     def get(self, request):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.course_list(user=request.user), request, view=self)

@@ -14,7 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
-from core.pagination import PageNumberPagination
+from core.pagination import paginated, paginated_response
 from newsletter import selectors
 from newsletter.consent import CONSENT_WORDINGS, CURRENT_CONSENT_VERSION
 from newsletter.models import Broadcast, Lesson
@@ -141,18 +141,17 @@ class SendTestOutputSerializer(serializers.Serializer):
     recipient = serializers.EmailField()
 
 
-def _paginated(request, view, queryset, serializer_class) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
 class LessonListApi(APIView):
     permission_classes = (IsCounselor,)
 
-    @extend_schema(responses={200: LessonOutputSerializer(many=True)})
+    @extend_schema(responses={200: paginated(LessonOutputSerializer)})
     def get(self, request):
-        return _paginated(request, self, selectors.lesson_list(), LessonOutputSerializer)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.lesson_list(),
+            serializer_class=LessonOutputSerializer,
+        )
 
     @extend_schema(request=LessonInputSerializer, responses={201: LessonOutputSerializer})
     def post(self, request):
@@ -186,9 +185,14 @@ class LessonDetailApi(APIView):
 class BroadcastListApi(APIView):
     permission_classes = (IsCounselor,)
 
-    @extend_schema(responses={200: BroadcastOutputSerializer(many=True)})
+    @extend_schema(responses={200: paginated(BroadcastOutputSerializer)})
     def get(self, request):
-        return _paginated(request, self, selectors.broadcast_list(), BroadcastOutputSerializer)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.broadcast_list(),
+            serializer_class=BroadcastOutputSerializer,
+        )
 
     @extend_schema(request=BroadcastInputSerializer, responses={201: BroadcastOutputSerializer})
     def post(self, request):

@@ -9,12 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import IsClient, IsCounselor
+from core.pagination import paginated, paginated_response
 from counseling.apis.common import (
     CalendarDateTimeField,
     FromToFilterSerializer,
     MethodPermissionsMixin,
     PersonSerializer,
-    paginated_response,
 )
 from counseling.calendar import booking_ics, booking_location
 from counseling.models import Booking
@@ -74,7 +74,7 @@ class BookingListApi(MethodPermissionsMixin, APIView):
             OpenApiParameter("from", str, description="YYYY-MM-DD (Asia/Tokyo)"),
             OpenApiParameter("to", str, description="YYYY-MM-DD (Asia/Tokyo), inclusive"),
         ],
-        responses={200: BookingSerializer(many=True)},
+        responses={200: paginated(BookingSerializer)},
         description="A client's own bookings, or the counselor's, by start time.",
     )
     def get(self, request):

@@ -2,9 +2,6 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 from rest_framework import serializers
-from rest_framework.response import Response
-
-from core.pagination import PageNumberPagination
 
 
 class MethodPermissionsMixin:
@@ -16,12 +13,6 @@ class MethodPermissionsMixin:
     def get_permissions(self):
         classes = self.method_permissions.get(self.request.method, self.permission_classes)
         return [permission() for permission in classes]
-
-
-def paginated_response(*, request, view, queryset, serializer_class, context: dict | None = None) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
 
 
 class PersonSerializer(serializers.Serializer):

@@ -5,11 +5,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import IsClient, IsCounselor
+from core.pagination import paginated, paginated_response
 from counseling.apis.common import (
     MethodPermissionsMixin,
     PatternRefSerializer,
     PersonSerializer,
-    paginated_response,
 )
 from counseling.crisis import crisis_support
 from counseling.models import Format, Intake
@@ -85,7 +85,7 @@ class IntakeListApi(MethodPermissionsMixin, APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=Intake.Status.values)],
-        responses={200: IntakeCounselorSerializer(many=True)},
+        responses={200: paginated(IntakeCounselorSerializer)},
         description="A client's own intakes; for a counselor the open ones, theirs and their clients'.",
     )
     def get(self, request):

@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
+from core.pagination import paginated, paginated_response
 from counseling.apis.common import (
     CalendarDateTimeField,
     FromToFilterSerializer,
     MethodPermissionsMixin,
-    paginated_response,
 )
 from counseling.localtime import local_date
 from counseling.models import AvailabilityRule, Format
@@ -62,7 +62,7 @@ class SessionTypeListApi(MethodPermissionsMixin, APIView):
     permission_classes = (AllowAny,)
     method_permissions = {"POST": (IsCounselor,)}
 
-    @extend_schema(responses={200: SessionTypeSerializer(many=True)})
+    @extend_schema(responses={200: paginated(SessionTypeSerializer)})
     def get(self, request):
         return paginated_response(
             request=request,
@@ -113,7 +113,7 @@ class AvailabilityRuleListApi(APIView):
 
     permission_classes = (IsCounselor,)
 
-    @extend_schema(responses={200: AvailabilityRuleSerializer(many=True)})
+    @extend_schema(responses={200: paginated(AvailabilityRuleSerializer)})
     def get(self, request):
         return paginated_response(
             request=request,
@@ -166,7 +166,7 @@ class TimeOffSerializer(serializers.Serializer):
 class TimeOffListApi(APIView):
     permission_classes = (IsCounselor,)
 
-    @extend_schema(responses={200: TimeOffSerializer(many=True)})
+    @extend_schema(responses={200: paginated(TimeOffSerializer)})
     def get(self, request):
         return paginated_response(
             request=request,
@@ -259,7 +259,7 @@ class AvailabilityApi(APIView):
                 "to", str, description="YYYY-MM-DD (Asia/Tokyo), inclusive; default from + 6 days"
             ),
         ],
-        responses={200: SlotSerializer(many=True)},
+        responses={200: paginated(SlotSerializer)},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
