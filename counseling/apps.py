@@ -7,6 +7,7 @@ class CounselingConfig(AppConfig):
     verbose_name = _("カウンセリング")
 
     def ready(self) -> None:
-        # Registers the export sections, the demo step and the outbox send checks for booking mail.
-        from counseling import demo, exports  # noqa: F401
+        # Registers the export sections, the demo step, the note-key check and the outbox send checks
+        # for booking mail.
+        from counseling import checks, demo, exports  # noqa: F401
         from counseling.services import booking_mail  # noqa: F401

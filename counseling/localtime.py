@@ -21,10 +21,14 @@ def local_date(value: datetime) -> date:
     return value.astimezone(practice_timezone()).date()
 
 
-def local_day_label(value: datetime) -> str:
+def day_label(day: date) -> str:
     """E.g. 2025年6月2日（月）."""
-    local = value.astimezone(practice_timezone())
-    return f"{local.year}年{local.month}月{local.day}日（{WEEKDAYS_JA[local.weekday()]}）"
+    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
+
+
+def local_day_label(value: datetime) -> str:
+    """The practice's calendar day of an instant, e.g. 2025年6月2日（月）."""
+    return day_label(local_date(value))
 
 
 def local_clock(value: datetime) -> str:

@@ -5,10 +5,12 @@ from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 from counseling.constraints import PostgresOnlyExclusionConstraint, TsTzRange
+from counseling.encryption import EncryptedTextField
 
 
 class Format(models.TextChoices):
@@ -393,3 +395,304 @@ class Booking(BaseModel):
     @property
     def is_live(self) -> bool:
         return self.status in self.BLOCKING_STATUSES
+
+
+class SessionNote(BaseModel):
+    """The counselor's record of one session, in sections, tagged with the method's patterns.
+
+    The text is encrypted at rest. Only the authoring counselor ever reaches a note; once signed it
+    is final, and later thoughts go into addenda.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("下書き")
+        SIGNED = "signed", _("署名済み")
+
+    # The sections a note is written in, in the order they are read.
+    SECTIONS = ("presenting_concern", "observations", "interventions", "homework", "plan")
+
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("記録したカウンセラー"),
+        on_delete=models.PROTECT,
+        related_name="authored_session_notes",
+    )
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("クライアント"),
+        on_delete=models.PROTECT,
+        related_name="session_notes",
+    )
+    # Empty for sessions held outside the booking system; the date then says when.
+    booking = models.ForeignKey(
+        Booking,
+        verbose_name=_("予約"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="session_notes",
+    )
+    date = models.DateField(_("セッションの日付"))
+    presenting_concern = EncryptedTextField(_("主訴"), blank=True)
+    observations = EncryptedTextField(_("観察したこと"), blank=True)
+    interventions = EncryptedTextField(_("取り組んだこと"), blank=True)
+    homework = EncryptedTextField(_("ホームワーク"), blank=True)
+    plan = EncryptedTextField(_("今後の方針"), blank=True)
+    tags = models.ManyToManyField(Pattern, verbose_name=_("タグ"), blank=True, related_name="session_notes")
+    status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    signed_at = models.DateTimeField(_("署名日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("セッションノート")
+        verbose_name_plural = _("セッションノート")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["counselor", "client", "-date"], name="counseling_note_client_idx"),
+            models.Index(fields=["counselor", "-date"], name="counseling_note_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "signed"]), name="counseling_note_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", signed_at__isnull=True)
+                | Q(status="signed", signed_at__isnull=False),
+                name="counseling_note_signed_at_iff_signed",
+            ),
+            # One record per session: a second note for the same booking would split its story.
+            models.UniqueConstraint(
+                fields=["booking"], condition=Q(booking__isnull=False), name="counseling_note_one_per_booking"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.client} ({self.get_status_display()})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+
+class SessionNoteAddendum(BaseModel):
+    """Text appended to a signed note: the note itself stays as it was signed."""
+
+    note = models.ForeignKey(
+        SessionNote, verbose_name=_("セッションノート"), on_delete=models.PROTECT, related_name="addenda"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("記入者"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = EncryptedTextField(_("追記"))
+
+    class Meta:
+        verbose_name = _("追記")
+        verbose_name_plural = _("追記")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.note} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class WorksheetTemplate(models.Model):
+    """A practice from one step of the method, with the JSON Schema its entries' answers must meet.
+
+    Loaded by data migrations; ``code`` is stable, the wording may be corrected by later migrations.
+    """
+
+    code = models.CharField(_("コード"), max_length=64, unique=True)
+    step = models.ForeignKey(
+        Pattern,
+        verbose_name=_("ステップ"),
+        on_delete=models.PROTECT,
+        related_name="worksheet_templates",
+        limit_choices_to={"kind": "step"},
+    )
+    title = models.CharField(_("名称"), max_length=200)
+    instructions = models.TextField(_("取り組み方"))
+    answer_schema = models.JSONField(_("回答の形式（JSON Schema）"))
+    # A daily practice ("three things today") takes one entry a day; a log takes as many as happen.
+    one_entry_per_day = models.BooleanField(_("1日1回の記入"), default=False)
+    position = models.PositiveSmallIntegerField(_("表示順"))
+    active = models.BooleanField(_("割り当て可能"), default=True)
+
+    class Meta:
+        verbose_name = _("ワークシートのひな形")
+        verbose_name_plural = _("ワークシートのひな形")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Worksheet(BaseModel):
+    """A template assigned by a counselor to one of their clients: filled in, submitted, reviewed."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("取り組み中")
+        SUBMITTED = "submitted", _("提出済み")
+        REVIEWED = "reviewed", _("確認済み")
+
+    template = models.ForeignKey(
+        WorksheetTemplate, verbose_name=_("ひな形"), on_delete=models.PROTECT, related_name="worksheets"
+    )
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("カウンセラー"),
+        on_delete=models.PROTECT,
+        related_name="assigned_worksheets",
+    )
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("クライアント"),
+        on_delete=models.PROTECT,
+        related_name="worksheets",
+    )
+    due_date = models.DateField(_("期限"))
+    message = models.TextField(_("カウンセラーからのメッセージ"), blank=True)
+    status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
+    submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    review_comment = models.TextField(_("カウンセラーのコメント"), blank=True)
+
+    class Meta:
+        verbose_name = _("ワークシート")
+        verbose_name_plural = _("ワークシート")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["client", "-created_at"], name="counseling_ws_client_idx"),
+            # The review queue: a counselor's submitted worksheets, oldest first.
+            models.Index(
+                fields=["counselor", "submitted_at"],
+                name="counseling_ws_queue_idx",
+                condition=Q(status="submitted"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["assigned", "submitted", "reviewed"]),
+                name="counseling_ws_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="assigned") | Q(submitted_at__isnull=False),
+                name="counseling_ws_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="reviewed") | Q(reviewed_at__isnull=False),
+                name="counseling_ws_reviewed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.title} – {self.client} ({self.get_status_display()})"
+
+
+class SubmittedWorksheet(Worksheet):
+    """The review queue: the admin screen of worksheets waiting for their counselor's comment."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("確認待ちのワークシート")
+        verbose_name_plural = _("確認待ちのワークシート")
+
+
+class WorksheetEntry(BaseModel):
+    """One dated entry of a worksheet; ``answers`` met the template's schema when it was added."""
+
+    worksheet = models.ForeignKey(
+        Worksheet, verbose_name=_("ワークシート"), on_delete=models.CASCADE, related_name="entries"
+    )
+    date = models.DateField(_("日付"))
+    answers = models.JSONField(_("回答"))
+
+    class Meta:
+        verbose_name = _("記入")
+        verbose_name_plural = _("記入")
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.worksheet_id} {self.date:%Y-%m-%d}"
+
+
+class AccessRecordImmutableError(Exception):
+    def __init__(self):
+        super().__init__("Access records are append-only: they are never changed or deleted.")
+
+
+class AccessRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AccessRecordImmutableError
+
+    def delete(self):
+        raise AccessRecordImmutableError
+
+
+class AccessRecord(models.Model):
+    """Who read or wrote which note, intake or worksheet, when and from where (要配慮個人情報の閲覧記録).
+
+    Append-only: written in the transaction of the read or write it records (see
+    ``counseling.services.access.access_record``); the model refuses changes and deletes, and on
+    PostgreSQL a trigger refuses them to any SQL as well.
+    """
+
+    class ObjectType(models.TextChoices):
+        SESSION_NOTE = "session_note", _("セッションノート")
+        INTAKE = "intake", _("インテーク")
+        WORKSHEET = "worksheet", _("ワークシート")
+
+    class Action(models.TextChoices):
+        LIST = "list", _("一覧で閲覧")
+        READ = "read", _("閲覧")
+        CREATE = "create", _("作成")
+        UPDATE = "update", _("編集")
+        DELETE = "delete", _("削除")
+        SIGN = "sign", _("署名")
+        ADDENDUM = "addendum", _("追記")
+        STATUS = "status", _("状態の変更")
+        ENTRY = "entry", _("記入")
+        SUBMIT = "submit", _("提出")
+        REVIEW = "review", _("確認")
+        PROFILE = "profile", _("パターン集計で閲覧")
+        EXPORT = "export", _("データの書き出し")
+
+    at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作した人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Whose record it is: the log a counselor lists for a client, and the client's own export.
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("クライアント"),
+        on_delete=models.PROTECT,
+        related_name="access_records",
+    )
+    object_type = models.CharField(_("対象の種類"), max_length=32, choices=ObjectType.choices)
+    # No foreign key: the record outlives a deleted draft note.
+    object_id = models.BigIntegerField(_("対象のID"))
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
+
+    objects = AccessRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("閲覧・操作の記録")
+        verbose_name_plural = _("閲覧・操作の記録")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["client", "-at"], name="counseling_access_client_idx"),
+            models.Index(fields=["object_type", "object_id"], name="counseling_access_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        target = f"{self.object_type}#{self.object_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {target}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AccessRecordImmutableError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AccessRecordImmutableError

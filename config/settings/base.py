@@ -270,6 +270,11 @@ COUNSELING_CANCELLATION_WINDOW = timedelta(hours=env.int("COUNSELING_CANCELLATIO
 COUNSELING_REMINDER_HOUR = env.int("COUNSELING_REMINDER_HOUR", default=19)
 # The privacy policy a client consents to with an intake; raise it when the policy changes.
 COUNSELING_PRIVACY_POLICY_VERSION = env("COUNSELING_PRIVACY_POLICY_VERSION", default="2025-04-01")
+# Session-note text is encrypted under these Fernet keys, newest first; older keys only decrypt until
+# `manage.py rotate_note_keys` has re-encrypted every row. Unset (embedded mode only: production
+# requires them), a key is created in the key file on first use and kept there.
+NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS", default=[])
+NOTES_ENCRYPTION_KEY_FILE = VAR_DIR / "notes-encryption.key"
 COUNSELING_BEAT_SCHEDULE = {
     # Every minute, so a reminder leaves within a minute of 19:00; the scan is one indexed query.
     "counseling-send-due-reminders": {

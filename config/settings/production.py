@@ -1,4 +1,6 @@
-"""Production: starts only with SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set."""
+"""Production: starts only with SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and NOTES_ENCRYPTION_KEYS set."""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env
@@ -8,6 +10,12 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 env("DATABASE_URL")  # base.py builds DATABASES from it; the embedded SQLite is no production default.
+# Session notes are encrypted under these keys; a key file on the web server's disk is no substitute.
+NOTES_ENCRYPTION_KEYS = env.list("NOTES_ENCRYPTION_KEYS")
+if not NOTES_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "Set the environment variable NOTES_ENCRYPTION_KEYS (Fernet keys, newest first)."
+    )
 
 # --- Security -----------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/

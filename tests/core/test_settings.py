@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,6 +21,7 @@ def production_env(**extra) -> dict:
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="counsel.example.jp",
         DATABASE_URL="postgres://postgres:postgres@127.0.0.1:5432/counsel",
+        NOTES_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         **extra,
     )
     return env

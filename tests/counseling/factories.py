@@ -12,8 +12,12 @@ from counseling.models import (
     Intake,
     IntakeAnswer,
     Pattern,
+    SessionNote,
     SessionType,
     TimeOff,
+    Worksheet,
+    WorksheetEntry,
+    WorksheetTemplate,
 )
 from tests.accounts.factories import ClientFactory, CounselorFactory
 
@@ -108,3 +112,52 @@ class BookingFactory(factory.django.DjangoModelFactory):
     start = factory.LazyFunction(lambda: timezone.now() + timedelta(days=3))
     end = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=o.session_type.duration_minutes))
     buffer_end = factory.LazyAttribute(lambda o: o.end + timedelta(minutes=o.session_type.buffer_minutes))
+
+
+def client_of(counselor, **client_fields):
+    """A client whose intake ``counselor`` took on: one of the counselor's clients."""
+    client = ClientFactory(**client_fields)
+    IntakeFactory(client=client, counselor=counselor, status=Intake.Status.ACCEPTED)
+    return client
+
+
+class SessionNoteFactory(factory.django.DjangoModelFactory):
+    """A draft note written straight to the table; ``tags`` takes pattern codes."""
+
+    class Meta:
+        model = SessionNote
+        skip_postgeneration_save = True
+
+    counselor = factory.SubFactory(CounselorFactory)
+    client = factory.LazyAttribute(lambda o: client_of(o.counselor))
+    date = factory.LazyFunction(lambda: timezone.localdate())
+    presenting_concern = "尽くしても報われないと感じる"
+    observations = "話すうちに表情がやわらいだ"
+    interventions = "できたことを一緒に数えた"
+    homework = "今日できたことを3つ書く"
+    plan = "次回はステップ2へ"
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if extracted:
+            self.tags.set(Pattern.objects.filter(code__in=extracted))
+
+
+class WorksheetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Worksheet
+
+    template = factory.LazyFunction(lambda: WorksheetTemplate.objects.get(code="step1.done_today"))
+    counselor = factory.SubFactory(CounselorFactory)
+    client = factory.LazyAttribute(lambda o: client_of(o.counselor))
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+    message = "毎晩、寝る前に書いてみてください。"
+
+
+class WorksheetEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorksheetEntry
+
+    worksheet = factory.SubFactory(WorksheetFactory)
+    date = factory.LazyFunction(lambda: timezone.localdate())
+    answers = factory.LazyFunction(lambda: {"items": ["掃除をした", "ご飯を作った", "人に親切にできた"]})
