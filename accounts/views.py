@@ -1,34 +1,33 @@
 """HTML pages for people: log in and out, register, confirm the email address, reset the password."""
 
 from django.contrib.auth import login, logout
-from django.forms import HiddenInput
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import forms, services
 from core.exceptions import ApplicationError
-
-
-def _apply_error(form, error: ApplicationError) -> None:
-    """Shows a service's refusal next to the fields it names, or above the form."""
-    placed = False
-    for field, messages in error.extra.items():
-        if field in form.fields and not isinstance(form.fields[field].widget, HiddenInput):
-            for message in messages:
-                form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
+from core.forms import form_apply_error
 
 
 def _next_url(request) -> str:
+    """The page that sent the person to log in, when it is on this site; empty otherwise."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
+    return ""
+
+
+def _home_url(user) -> str:
+    """Where a person lands after logging in when no page asked for them."""
+    if user.is_counselor:
+        return reverse("counselor:home")
+    if user.is_client:
+        return reverse("portal:home")
     return "/"
 
 
@@ -44,7 +43,8 @@ def login_view(request):
             form.add_error(None, error.message)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect(_next_url(request))
+            # Without a page to return to, clients land in the portal and counselors on the dashboard.
+            return redirect(_next_url(request) or _home_url(user))
     status = 400 if form.errors else 200
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=status)
 
@@ -62,7 +62,7 @@ def register_view(request):
         try:
             services.user_register(**form.cleaned_data)
         except ApplicationError as error:
-            _apply_error(form, error)
+            form_apply_error(form, error)
         else:
             return render(request, "accounts/register_done.html", {"email": form.cleaned_data["email"]})
     return render(request, "accounts/register.html", {"form": form}, status=400 if form.errors else 200)
@@ -96,7 +96,7 @@ def password_reset_confirm_view(request):
         try:
             services.password_reset_confirm(**form.cleaned_data)
         except ApplicationError as error:
-            _apply_error(form, error)
+            form_apply_error(form, error)
         else:
             return render(request, "accounts/password_reset_done.html", {})
     return render(

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("accounts.page_urls")),
     path("newsletter/", include("newsletter.page_urls")),
     path("courses/", include("courses.page_urls")),
+    path("", include("portal.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),

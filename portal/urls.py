@@ -1,0 +1,28 @@
+from django.urls import include, path
+
+from portal.views import client, counselor
+
+client_patterns = [
+    path("", client.home, name="home"),
+    path("intake/", client.intake, name="intake"),
+    path("book/", client.book, name="book"),
+    path("book/<int:session_type_id>/", client.book_slots, name="book-slots"),
+    path("bookings/", client.bookings, name="bookings"),
+    path("bookings/<int:booking_id>/", client.booking, name="booking"),
+    path("bookings/<int:booking_id>/cancel/", client.booking_cancel_view, name="booking-cancel"),
+    path("bookings/<int:booking_id>/reschedule/", client.booking_reschedule_view, name="booking-reschedule"),
+    path("courses/", client.courses, name="courses"),
+    path("enrollments/<int:enrollment_id>/cancel/", client.enrollment_cancel, name="enrollment-cancel"),
+    path("my-data/", client.my_data, name="my-data"),
+    path("my-data/download/", client.my_data_download, name="my-data-download"),
+]
+
+counselor_patterns = [
+    path("", counselor.home, name="home"),
+    path("intakes/<int:intake_id>/", counselor.intake, name="intake"),
+]
+
+urlpatterns = [
+    path("portal/", include((client_patterns, "portal"))),
+    path("counselor/", include((counselor_patterns, "counselor"))),
+]

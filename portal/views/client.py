@@ -1,0 +1,358 @@
+"""The client portal: intake, booking and managing sessions, courses, and the client's own data."""
+
+import json
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.exceptions import ApplicationError, ConflictError
+from core.forms import form_apply_error
+from core.personal_data import personal_data_export
+from counseling.crisis import crisis_support
+from counseling.models import AccessRecord, Booking, Intake, SessionType
+from counseling.selectors.availability import SlotState, session_type_list_active, slot_state
+from counseling.selectors.bookings import booking_get, booking_list
+from counseling.selectors.intakes import intake_latest_for_client
+from counseling.services.bookings import booking_cancel, booking_create, booking_reschedule
+from counseling.services.intakes import intake_submit
+from courses import services as course_services
+from portal import selectors
+from portal.access import access_log, client_required
+from portal.forms import CancelForm, IntakeForm, SlotChoiceForm, WeekForm, posted
+
+BAD_TIME = _lazy("時刻の指定が正しくありません。")
+
+
+def cancellation_policy() -> dict:
+    """The rule as the client reads it, from the same setting the booking service applies."""
+    hours = int(settings.COUNSELING_CANCELLATION_WINDOW.total_seconds() // 3600)
+    return {"hours": hours}
+
+
+def _client_can_change(booking: Booking, now: datetime) -> dict:
+    before_start = booking.status == Booking.Status.CONFIRMED and now < booking.start
+    outside_window = booking.start - now >= settings.COUNSELING_CANCELLATION_WINDOW
+    return {
+        "can_cancel": before_start,
+        "can_reschedule": before_start and outside_window,
+        "cancel_is_late": before_start and not outside_window,
+    }
+
+
+def _latest_intake(request) -> Intake | None:
+    """The client's latest intake, for its status; showing it is logged like any read of an intake."""
+    with transaction.atomic():
+        latest = intake_latest_for_client(client=request.user)
+        if latest is not None:
+            access_log(request, latest, AccessRecord.Action.LIST)
+    return latest
+
+
+@client_required
+@require_GET
+def home(request):
+    now = timezone.now()
+    upcoming = booking_list(user=request.user, status=Booking.Status.CONFIRMED).filter(end__gte=now)
+    enrollments = selectors.client_enrollment_list(client=request.user).exclude(status="cancelled")
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "intake": _latest_intake(request),
+            "upcoming": upcoming[:5],
+            "enrollments": enrollments[:5],
+        },
+    )
+
+
+# --- Intake --------------------------------------------------------------------------------------
+
+
+@client_required
+@require_http_methods(["GET", "POST"])
+def intake(request):
+    latest = _latest_intake(request)
+    # A declined intake may be followed by a new one; otherwise one is enough.
+    if latest is not None and latest.status != Intake.Status.DECLINED:
+        return render(request, "portal/intake_submitted.html", {"intake": latest})
+    form = IntakeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            submitted = intake_submit(client=request.user, **form.service_arguments())
+        except ApplicationError as error:
+            form_apply_error(form, error)
+        else:
+            return render(
+                request,
+                "portal/intake_done.html",
+                {"intake": submitted, "crisis": crisis_support() if submitted.in_crisis else None},
+            )
+    return render(request, "portal/intake.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# --- Booking -------------------------------------------------------------------------------------
+
+
+@client_required
+@require_GET
+def book(request):
+    return render(
+        request,
+        "portal/book.html",
+        {
+            "session_types": session_type_list_active().order_by("format", "name", "id"),
+            "has_intake": request.user.intakes.exists(),
+        },
+    )
+
+
+def _slot_picker(
+    request,
+    *,
+    session_type: SessionType,
+    booking: Booking | None = None,
+    error: str = "",
+    status: int = 200,
+):
+    """A week of free slots; ``error`` says why the client is back here (a bad date, a taken slot)."""
+    form = WeekForm({"start_day": request.GET.get("from", "")})
+    start_day = None
+    if form.is_valid():
+        start_day = form.cleaned_data["start_day"]
+    else:
+        error, status = _("日付の指定が正しくありません。"), 400
+    week = selectors.slot_week(
+        session_type=session_type,
+        start_day=start_day,
+        exclude_booking_id=booking.pk if booking else None,
+    )
+    return render(
+        request,
+        "portal/slots.html",
+        {"session_type": session_type, "booking": booking, "week": week, "error": error},
+        status=status,
+    )
+
+
+def _slot_confirm(request, *, session_type: SessionType, form: SlotChoiceForm, booking: Booking | None):
+    return render(
+        request,
+        "portal/slot_confirm.html",
+        {
+            "session_type": session_type,
+            "booking": booking,
+            "form": form,
+            "start": form.cleaned_data["start"],
+            "end": form.cleaned_data["start"] + timedelta(minutes=session_type.duration_minutes),
+            "policy": cancellation_policy(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _chosen_slot(request, session_type: SessionType, booking: Booking | None):
+    """The confirmation page for ``?start=``, or the slot list again when that time is not free."""
+    form = SlotChoiceForm({"start": request.GET["start"], "idempotency_key": uuid.uuid4().hex})
+    if not form.is_valid():
+        return _slot_picker(request, session_type=session_type, booking=booking, error=BAD_TIME, status=400)
+    state = slot_state(
+        session_type=session_type,
+        start=form.cleaned_data["start"],
+        exclude_booking_id=booking.pk if booking else None,
+    )
+    if state is not SlotState.FREE:
+        return _slot_picker(
+            request,
+            session_type=session_type,
+            booking=booking,
+            error=_("この時間は予約できません。別の時間をお選びください。"),
+            status=409,
+        )
+    return _slot_confirm(request, session_type=session_type, form=form, booking=booking)
+
+
+@client_required
+@require_http_methods(["GET", "POST"])
+def book_slots(request, session_type_id: int):
+    """GET lists a week of free slots; ``?start=`` asks to confirm one; POST books it."""
+    session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
+    if request.method == "GET":
+        if "start" in request.GET:
+            return _chosen_slot(request, session_type, None)
+        return _slot_picker(request, session_type=session_type)
+    form = SlotChoiceForm(request.POST)
+    if not form.is_valid():
+        return _slot_picker(request, session_type=session_type, error=BAD_TIME, status=400)
+    try:
+        booking, _created = booking_create(
+            client=request.user,
+            session_type=session_type,
+            start=form.cleaned_data["start"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
+        )
+    except ConflictError as error:
+        return _slot_picker(request, session_type=session_type, error=error.message, status=409)
+    except ApplicationError as error:
+        return render(request, "portal/book_refused.html", {"message": error.message}, status=400)
+    messages.success(request, _("ご予約が確定しました。確認のメールをお送りしました。"))
+    return redirect("portal:booking", booking_id=booking.pk)
+
+
+@client_required
+@require_GET
+def bookings(request):
+    now = timezone.now()
+    mine = list(booking_list(user=request.user))
+    return render(
+        request,
+        "portal/bookings.html",
+        {
+            "upcoming": [b for b in mine if b.end >= now and b.status == Booking.Status.CONFIRMED],
+            "past": [
+                b for b in reversed(mine) if not (b.end >= now and b.status == Booking.Status.CONFIRMED)
+            ],
+        },
+    )
+
+
+@client_required
+@require_GET
+def booking(request, booking_id: int):
+    found = booking_get(user=request.user, booking_id=booking_id)
+    return render(
+        request,
+        "portal/booking.html",
+        {"booking": found, "policy": cancellation_policy(), **_client_can_change(found, timezone.now())},
+    )
+
+
+@client_required
+@require_http_methods(["GET", "POST"])
+def booking_cancel_view(request, booking_id: int):
+    found = booking_get(user=request.user, booking_id=booking_id)
+    form = CancelForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = booking_cancel(booking=found, actor=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            form_apply_error(form, error)
+        else:
+            if cancelled.status == Booking.Status.LATE_CANCELLED:
+                messages.success(
+                    request, _("ご予約をキャンセルしました（直前キャンセルとして記録されました）。")
+                )
+            else:
+                messages.success(request, _("ご予約をキャンセルしました。"))
+            return redirect("portal:booking", booking_id=found.pk)
+    return render(
+        request,
+        "portal/booking_cancel.html",
+        {
+            "booking": found,
+            "form": form,
+            "policy": cancellation_policy(),
+            **_client_can_change(found, timezone.now()),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@client_required
+@require_http_methods(["GET", "POST"])
+def booking_reschedule_view(request, booking_id: int):
+    found = booking_get(user=request.user, booking_id=booking_id)
+    if not _client_can_change(found, timezone.now())["can_reschedule"]:
+        return render(
+            request,
+            "portal/booking.html",
+            {
+                "booking": found,
+                "policy": cancellation_policy(),
+                "error": _("このご予約は日時を変更できません。"),
+                **_client_can_change(found, timezone.now()),
+            },
+            status=409,
+        )
+    if request.method == "GET":
+        if "start" in request.GET:
+            return _chosen_slot(request, found.session_type, found)
+        return _slot_picker(request, session_type=found.session_type, booking=found)
+    form = SlotChoiceForm(request.POST)
+    if not form.is_valid():
+        return _slot_picker(
+            request, session_type=found.session_type, booking=found, error=BAD_TIME, status=400
+        )
+    try:
+        booking_reschedule(booking=found, actor=request.user, start=form.cleaned_data["start"])
+    except ApplicationError as error:
+        return _slot_picker(
+            request,
+            session_type=found.session_type,
+            booking=found,
+            error=error.message,
+            status=error.status_code,
+        )
+    messages.success(request, _("ご予約の日時を変更しました。新しい日時の確認メールをお送りしました。"))
+    return redirect("portal:booking", booking_id=found.pk)
+
+
+# --- Courses -------------------------------------------------------------------------------------
+
+
+@client_required
+@require_GET
+def courses(request):
+    return render(
+        request,
+        "portal/courses.html",
+        {"enrollments": selectors.client_enrollment_list(client=request.user)},
+    )
+
+
+@client_required
+@require_POST
+def enrollment_cancel(request, enrollment_id: int):
+    enrollment = selectors.client_enrollment_list(client=request.user).filter(pk=enrollment_id).first()
+    if enrollment is None:
+        raise Http404
+    try:
+        course_services.enrollment_cancel(enrollment_id=enrollment.pk)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("「%(title)s」のお申込みを取り消しました。") % {"title": enrollment.course.title}
+        )
+    return redirect("portal:courses")
+
+
+# --- My data -------------------------------------------------------------------------------------
+
+
+@client_required
+@require_GET
+def my_data(request):
+    return render(request, "portal/my_data.html", {})
+
+
+@client_required
+@require_GET
+def my_data_download(request):
+    body = json.dumps(
+        personal_data_export(user=request.user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    # Personal data: never kept by a shared cache or the browser's back button.
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,183 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+
+from counseling.models import Booking
+from tests.accounts.factories import ClientFactory
+from tests.counseling.conftest import NOW, WEDNESDAY, tokyo
+from tests.counseling.factories import BookingFactory
+
+pytestmark = pytest.mark.django_db
+
+TEN = tokyo(WEDNESDAY, 10)
+
+
+def slots_url(session_type) -> str:
+    return f"/portal/book/{session_type.pk}/"
+
+
+def confirm(portal, session_type, start=TEN):
+    return portal.get(slots_url(session_type), {"start": start.isoformat()})
+
+
+def book(portal, session_type, start=TEN, key="key-1"):
+    return portal.post(slots_url(session_type), {"start": start.isoformat(), "idempotency_key": key})
+
+
+def test_the_slot_page_lists_the_free_times_by_day(portal, session_type, frozen_now):
+    BookingFactory(session_type=session_type, start=tokyo(WEDNESDAY, 11))
+
+    body = portal.get(slots_url(session_type)).content.decode()
+
+    wednesday = body[body.index("6月4日（水）") :]
+    times = re.findall(r">(\d\d:\d\d)</a>", wednesday.split("</section>")[0])
+    assert times == ["10:00"]  # 10:30 and 11:00 overlap the 11:00 booking
+    assert "6月3日（火）" in body and "空きはありません" in body
+
+
+def test_the_confirmation_step_shows_the_slot_and_the_cancellation_policy(portal, session_type, frozen_now):
+    response = confirm(portal, session_type)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "2025年6月4日（水） 10:00〜11:00" in body
+    assert "開始48時間前まで" in body
+    assert "直前キャンセル" in body
+    assert 'name="idempotency_key"' in body
+
+
+def test_booking_from_the_confirmation_step_books_the_slot_and_mails_the_client(
+    portal, client_user, session_type, frozen_now, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = book(portal, session_type)
+
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/portal/bookings/{booking.pk}/"
+    assert (booking.client, booking.start, booking.status) == (client_user, TEN, "confirmed")
+    assert client_user.email in [message.to[0] for message in mail.outbox]
+    detail = portal.get(response["Location"]).content.decode()
+    assert "ご予約が確定しました" in detail
+
+
+def test_sending_the_confirmation_twice_books_once(portal, session_type, frozen_now):
+    first = book(portal, session_type, key="same-key")
+    second = book(portal, session_type, key="same-key")
+
+    assert first["Location"] == second["Location"]
+    assert Booking.objects.count() == 1
+
+
+def test_a_slot_taken_meanwhile_gives_409_with_the_slots_again_and_books_nothing(
+    portal, session_type, frozen_now
+):
+    BookingFactory(session_type=session_type, start=TEN)
+
+    response = book(portal, session_type)
+
+    assert response.status_code == 409
+    assert "別の時間をお選びください" in response.content.decode()
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "query", [{"from": "2025-13-40"}, {"start": "yesterday"}, {"start": "2025-06-04T10:00:00+99:00"}]
+)
+def test_odd_dates_and_times_are_a_400_not_an_error_page(portal, session_type, frozen_now, query):
+    response = portal.get(slots_url(session_type), query)
+
+    assert response.status_code == 400
+    assert "正しくありません" in response.content.decode()
+
+
+def test_a_time_that_is_not_a_slot_cannot_be_confirmed(portal, session_type, frozen_now):
+    response = confirm(portal, session_type, start=tokyo(WEDNESDAY, 10, 15))
+
+    assert response.status_code == 409
+    assert "この時間は予約できません" in response.content.decode()
+
+
+def test_a_client_without_an_intake_is_told_to_hand_one_in(client, session_type, frozen_now):
+    client.force_login(ClientFactory())
+
+    response = client.post(slots_url(session_type), {"start": TEN.isoformat(), "idempotency_key": "k"})
+
+    assert response.status_code == 400
+    assert "インテーク（事前のご相談票）をご提出ください" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_cancelling_well_ahead_frees_the_slot(portal, client_user, session_type, frozen_now):
+    booking = BookingFactory(session_type=session_type, client=client_user, start=TEN)
+
+    asked = portal.get(f"/portal/bookings/{booking.pk}/cancel/")
+    done = portal.post(f"/portal/bookings/{booking.pk}/cancel/", {"reason": "体調不良のため"})
+
+    assert "今ならキャンセル料なしで" in asked.content.decode()
+    assert done.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancellation_reason) == ("cancelled", "体調不良のため")
+    assert "ご予約をキャンセルしました。" in portal.get(done["Location"]).content.decode()
+
+
+def test_cancelling_inside_the_window_warns_first_and_records_a_late_cancellation(
+    portal, client_user, session_type, frozen_now
+):
+    booking = BookingFactory(session_type=session_type, client=client_user, start=NOW + timedelta(hours=30))
+
+    asked = portal.get(f"/portal/bookings/{booking.pk}/cancel/")
+    portal.post(f"/portal/bookings/{booking.pk}/cancel/")
+
+    assert "「直前キャンセル」として記録されます" in asked.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == "late_cancelled"
+
+
+def test_a_cancelled_booking_cannot_be_cancelled_again(portal, client_user, session_type, frozen_now):
+    booking = BookingFactory(session_type=session_type, client=client_user, start=TEN, status="cancelled")
+
+    response = portal.post(f"/portal/bookings/{booking.pk}/cancel/")
+
+    assert response.status_code == 400
+    assert "変更できません" in response.content.decode()
+
+
+def test_rescheduling_moves_the_booking_to_the_chosen_slot(portal, client_user, session_type, frozen_now):
+    booking = BookingFactory(session_type=session_type, client=client_user, start=TEN)
+    url = f"/portal/bookings/{booking.pk}/reschedule/"
+
+    listed = portal.get(url).content.decode()
+    asked = portal.get(url, {"start": tokyo(WEDNESDAY, 11).isoformat()})
+    moved = portal.post(url, {"start": tokyo(WEDNESDAY, 11).isoformat()})
+
+    assert ">10:00</a>" in listed  # its own time does not block the booking being moved
+    assert "変更後の日時の確認" in asked.content.decode()
+    assert moved.status_code == 302
+    booking.refresh_from_db()
+    assert booking.start == tokyo(WEDNESDAY, 11)
+
+
+def test_rescheduling_inside_the_window_is_refused(portal, client_user, session_type, frozen_now):
+    booking = BookingFactory(session_type=session_type, client=client_user, start=NOW + timedelta(hours=30))
+
+    response = portal.post(f"/portal/bookings/{booking.pk}/reschedule/", {"start": TEN.isoformat()})
+
+    assert response.status_code == 409
+    booking.refresh_from_db()
+    assert booking.start == NOW + timedelta(hours=30)
+
+
+def test_the_bookings_page_separates_upcoming_from_past_and_cancelled(
+    portal, client_user, session_type, frozen_now
+):
+    BookingFactory(session_type=session_type, client=client_user, start=TEN)
+    BookingFactory(session_type=session_type, client=client_user, start=NOW - timedelta(days=7))
+
+    body = portal.get("/portal/bookings/").content.decode()
+
+    upcoming, past = body.split("過去・キャンセル済みのご予約")
+    assert "2025年6月4日（水） 10:00" in upcoming
+    assert "2025年5月26日（月） 09:00" in past
