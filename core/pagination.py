@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from functools import cache
 
 from rest_framework import pagination, serializers
@@ -10,10 +11,24 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 100
 
 
-def paginated_response(*, request, view, queryset, serializer_class, context: dict | None = None) -> Response:
-    """One page of ``queryset`` (``?page=``, ``?page_size=`` up to 100) with count and links."""
+def paginated_response(
+    *,
+    request,
+    view,
+    queryset,
+    serializer_class,
+    context: dict | None = None,
+    on_page: Callable[[list], object] | None = None,
+) -> Response:
+    """One page of ``queryset`` (``?page=``, ``?page_size=`` up to 100) with count and links.
+
+    ``on_page`` is called with the objects of the page before they are serialized (an access log
+    records exactly what is shown).
+    """
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
+    if on_page is not None:
+        on_page(page)
     return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
 
 

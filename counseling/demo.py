@@ -1,16 +1,30 @@
 """Demo data: the practice's three session types, weekly hours and an intake for the demo client,
-so that `make run` offers free slots straight away. Running it again changes nothing."""
+so that `make run` offers free slots straight away; a signed, tagged session note and a worksheet
+the client has submitted, waiting in the counselor's review queue. Running it again changes nothing."""
 
-from datetime import time
+from datetime import time, timedelta
+
+from django.utils import timezone
 
 from core.demo import register_demo_step
-from counseling.models import AvailabilityRule, Format, Intake, SessionType
+from counseling.localtime import local_date
+from counseling.models import (
+    AvailabilityRule,
+    Format,
+    Intake,
+    SessionNote,
+    SessionType,
+    Worksheet,
+    WorksheetTemplate,
+)
 from counseling.services.availability import (
     availability_rule_create,
     counselor_profile_update,
     session_type_create,
 )
 from counseling.services.intakes import intake_set_status, intake_submit
+from counseling.services.notes import session_note_create, session_note_sign
+from counseling.services.worksheets import worksheet_assign, worksheet_entry_add, worksheet_submit
 
 SESSION_TYPES = (
     {
@@ -84,3 +98,45 @@ def seed_counseling(shared, write) -> None:
         # Reviewed, not accepted: acceptance would mail the demo client.
         intake_set_status(intake=intake, counselor=counselor, status=Intake.Status.REVIEWED)
     write(f"counseling 3 session types, weekly hours, an intake for {client.email}")
+    _seed_note_and_worksheet(counselor, client)
+    write("counseling a signed session note, and a submitted worksheet in the review queue")
+
+
+DEMO_NOTE = {
+    "presenting_concern": "恋人にも職場でも尽くしているのに報われず、見返りを求めてしまう自分が嫌になる。",
+    "observations": "「私ばかり」という言葉が繰り返された。頑張りを話す時には表情が明るい。",
+    "interventions": "見返りを求める気持ちの奥にある「認められたい」思いを一緒に言葉にした。",
+    "homework": "寝る前に「今日できたこと」を3つ書く（1週間）。",
+    "plan": "ステップ1の定着を確認してから、ステップ4の断る練習へ。",
+}
+DEMO_TAGS = ["scene.romance", "scene.work", "reason.self_sacrifice", "pain.self_loathing", "step.1"]
+DEMO_DONE_TODAY = (
+    ["朝ごはんを作った", "会議の資料を期限までに出した", "同僚にお礼を言えた"],
+    ["部屋の掃除をした", "疲れたので早めに休んだ", "友人の誘いを一度断れた"],
+)
+
+
+def _seed_note_and_worksheet(counselor, client) -> None:
+    today = local_date(timezone.now())
+    if not SessionNote.objects.filter(counselor=counselor, client=client).exists():
+        note = session_note_create(
+            counselor=counselor, client=client, date=today - timedelta(days=7), tags=DEMO_TAGS, **DEMO_NOTE
+        )
+        session_note_sign(note=note, counselor=counselor)
+    if not Worksheet.objects.filter(counselor=counselor, client=client).exists():
+        worksheet = worksheet_assign(
+            counselor=counselor,
+            client=client,
+            template=WorksheetTemplate.objects.get(code="step1.done_today"),
+            due_date=today + timedelta(days=7),
+            message="どんな小さなことでも大丈夫です。寝る前に3つ書いてみてください。",
+            notify=False,  # demo addresses get no mail
+        )
+        for days_ago, items in zip((1, 0), DEMO_DONE_TODAY, strict=True):
+            worksheet_entry_add(
+                worksheet=worksheet,
+                user=client,
+                date=today - timedelta(days=days_ago),
+                answers={"items": items},
+            )
+        worksheet_submit(worksheet=worksheet, user=client, notify=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from counseling.apis import bookings, intakes, patterns, scheduling
+from counseling.apis import bookings, clients, intakes, notes, patterns, scheduling, worksheets
 
 urlpatterns = [
     path("patterns/", patterns.PatternListApi.as_view(), name="patterns"),
@@ -32,4 +32,38 @@ urlpatterns = [
     ),
     path("bookings/<int:booking_id>/mark/", bookings.BookingMarkApi.as_view(), name="booking-mark"),
     path("bookings/<int:booking_id>/ics/", bookings.BookingIcsApi.as_view(), name="booking-ics"),
+    path("session-notes/", notes.SessionNoteListApi.as_view(), name="session-notes"),
+    path("session-notes/<int:note_id>/", notes.SessionNoteDetailApi.as_view(), name="session-note-detail"),
+    path("session-notes/<int:note_id>/sign/", notes.SessionNoteSignApi.as_view(), name="session-note-sign"),
+    path(
+        "session-notes/<int:note_id>/addenda/",
+        notes.SessionNoteAddendumApi.as_view(),
+        name="session-note-addenda",
+    ),
+    path(
+        "clients/<int:client_id>/pattern-profile/",
+        clients.PatternProfileApi.as_view(),
+        name="client-pattern-profile",
+    ),
+    path(
+        "clients/<int:client_id>/access-log/", clients.ClientAccessLogApi.as_view(), name="client-access-log"
+    ),
+    path("worksheet-templates/", worksheets.WorksheetTemplateListApi.as_view(), name="worksheet-templates"),
+    path("worksheets/", worksheets.WorksheetListApi.as_view(), name="worksheets"),
+    path("worksheets/<int:worksheet_id>/", worksheets.WorksheetDetailApi.as_view(), name="worksheet-detail"),
+    path(
+        "worksheets/<int:worksheet_id>/entries/",
+        worksheets.WorksheetEntryApi.as_view(),
+        name="worksheet-entries",
+    ),
+    path(
+        "worksheets/<int:worksheet_id>/submit/",
+        worksheets.WorksheetSubmitApi.as_view(),
+        name="worksheet-submit",
+    ),
+    path(
+        "worksheets/<int:worksheet_id>/review/",
+        worksheets.WorksheetReviewApi.as_view(),
+        name="worksheet-review",
+    ),
 ]

@@ -1,7 +1,16 @@
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import TypeVar
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+
+from core.pagination import paginated_response
+from counseling.models import AccessRecord
+from counseling.services.access import access_record, request_ip
+
+T = TypeVar("T")
 
 
 class MethodPermissionsMixin:
@@ -62,3 +71,42 @@ class FromToFilterSerializer(serializers.Serializer):
         fields["from"] = CalendarDateField(required=False, source="date_from")
         fields["to"] = CalendarDateField(required=False, source="date_to")
         return fields
+
+
+def sensitive_page_response(*, request, view, queryset, serializer_class, context: dict | None = None):
+    """A page of notes, intakes or worksheets with one access row (list) per object shown, written
+    in the transaction that reads them."""
+
+    def record(page: list) -> None:
+        access_record(
+            user=request.user, obj_or_objs=page, action=AccessRecord.Action.LIST, ip=request_ip(request)
+        )
+
+    with transaction.atomic():
+        return paginated_response(
+            request=request,
+            view=view,
+            queryset=queryset,
+            serializer_class=serializer_class,
+            context=context,
+            on_page=record,
+        )
+
+
+def sensitive_read(request, load: Callable[[], T]) -> T:
+    """Loads one note, intake or worksheet with ``load`` (a scoped selector: 404 for others') and
+    records the read in the same transaction."""
+    with transaction.atomic():
+        obj = load()
+        access_record(
+            user=request.user, obj_or_objs=obj, action=AccessRecord.Action.READ, ip=request_ip(request)
+        )
+    return obj
+
+
+# Ids are PostgreSQL bigints: a larger number cannot name anything and would overflow the query.
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)

@@ -5,16 +5,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import IsClient, IsCounselor
-from core.pagination import paginated, paginated_response
+from core.pagination import paginated
 from counseling.apis.common import (
     MethodPermissionsMixin,
     PatternRefSerializer,
     PersonSerializer,
+    sensitive_page_response,
+    sensitive_read,
 )
 from counseling.crisis import crisis_support
 from counseling.models import Format, Intake
 from counseling.selectors.intakes import intake_get, intake_list
 from counseling.selectors.patterns import suggestions_for_answers
+from counseling.services.access import request_ip
 from counseling.services.intakes import intake_set_status, intake_submit
 
 
@@ -92,7 +95,7 @@ class IntakeListApi(MethodPermissionsMixin, APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         queryset = intake_list(user=request.user, **filters.validated_data)
-        return paginated_response(
+        return sensitive_page_response(
             request=request, view=self, queryset=queryset, serializer_class=_serializer_for(request.user)
         )
 
@@ -104,7 +107,7 @@ class IntakeListApi(MethodPermissionsMixin, APIView):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        intake = intake_submit(client=request.user, **serializer.validated_data)
+        intake = intake_submit(client=request.user, ip=request_ip(request), **serializer.validated_data)
         body = IntakeClientSerializer(intake_get(user=request.user, intake_id=intake.pk)).data
         body["crisis_support"] = crisis_support() if intake.in_crisis else None
         return Response(body, status=status.HTTP_201_CREATED)
@@ -123,7 +126,7 @@ class IntakeDetailApi(MethodPermissionsMixin, APIView):
 
     @extend_schema(responses={200: IntakeCounselorSerializer})
     def get(self, request, intake_id: int):
-        intake = intake_get(user=request.user, intake_id=intake_id)
+        intake = sensitive_read(request, lambda: intake_get(user=request.user, intake_id=intake_id))
         return Response(_serializer_for(request.user)(intake).data)
 
     @extend_schema(request=InputSerializer, responses={200: IntakeCounselorSerializer})
@@ -131,5 +134,7 @@ class IntakeDetailApi(MethodPermissionsMixin, APIView):
         intake = intake_get(user=request.user, intake_id=intake_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        intake_set_status(intake=intake, counselor=request.user, **serializer.validated_data)
+        intake_set_status(
+            intake=intake, counselor=request.user, ip=request_ip(request), **serializer.validated_data
+        )
         return Response(IntakeCounselorSerializer(intake_get(user=request.user, intake_id=intake_id)).data)

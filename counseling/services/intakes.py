@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
 from counseling.localtime import local_label
-from counseling.models import Intake, IntakeAnswer, Pattern
+from counseling.models import AccessRecord, Intake, IntakeAnswer, Pattern
 from counseling.selectors.patterns import self_check_reasons
+from counseling.services.access import access_record
 from outbox.services import email_enqueue_template
 
 # Which status may follow which; accepted and declined are final.
@@ -105,6 +106,7 @@ def intake_submit(
     contact: str,
     consent: bool,
     in_crisis: bool = False,
+    ip: str | None = None,
 ) -> Intake:
     if not client.is_client:
         raise ApplicationError(_("インテークはクライアントのみが提出できます。"))
@@ -138,13 +140,14 @@ def intake_submit(
     IntakeAnswer.objects.bulk_create(
         [IntakeAnswer(intake=intake, reason=reason, score=score) for reason, score in answers]
     )
+    access_record(user=client, obj_or_objs=intake, action=AccessRecord.Action.CREATE, ip=ip)
     if in_crisis:
         _alert_crisis(intake)
     return intake
 
 
 @transaction.atomic
-def intake_set_status(*, intake: Intake, counselor, status: str) -> Intake:
+def intake_set_status(*, intake: Intake, counselor, status: str, ip: str | None = None) -> Intake:
     """The counselor moves the intake on and takes it; the client hears of acceptance or decline."""
     if not counselor.is_counselor:
         raise ApplicationError(_("カウンセラーのみが状態を変更できます。"))
@@ -162,6 +165,7 @@ def intake_set_status(*, intake: Intake, counselor, status: str) -> Intake:
     intake.status_changed_by = counselor
     intake.counselor = counselor
     intake.save(update_fields=["status", "status_changed_at", "status_changed_by", "counselor", "updated_at"])
+    access_record(user=counselor, obj_or_objs=intake, action=AccessRecord.Action.STATUS, ip=ip)
     if status in (Intake.Status.ACCEPTED, Intake.Status.DECLINED):
         email_enqueue_template(
             kind=f"counseling.intake_{status}",

@@ -72,8 +72,10 @@ def worksheet_assign(
     due_date: date,
     message: str,
     ip: str | None = None,
+    notify: bool = True,
 ) -> Worksheet:
-    """Assigns ``template`` to one of ``counselor``'s clients, due on ``due_date``; the client is mailed."""
+    """Assigns ``template`` to one of ``counselor``'s clients, due on ``due_date``; the client is mailed
+    (unless ``notify`` is false: demo data)."""
     if not counselor.is_counselor:
         raise PermissionDenied
     if not (client and client.is_client and client_is_counselors(client_id=client.pk, counselor=counselor)):
@@ -96,7 +98,8 @@ def worksheet_assign(
         template=template, counselor=counselor, client=client, due_date=due_date, message=message
     )
     access_record(user=counselor, obj_or_objs=worksheet, action=AccessRecord.Action.CREATE, ip=ip)
-    _mail(worksheet=worksheet, kind="assigned", recipient=client.email)
+    if notify:
+        _mail(worksheet=worksheet, kind="assigned", recipient=client.email)
     return worksheet
 
 
@@ -136,8 +139,9 @@ def worksheet_entry_add(
 
 
 @transaction.atomic
-def worksheet_submit(*, worksheet: Worksheet, user, ip: str | None = None) -> Worksheet:
-    """The client hands the worksheet in; it joins the counselor's review queue and they are mailed."""
+def worksheet_submit(*, worksheet: Worksheet, user, ip: str | None = None, notify: bool = True) -> Worksheet:
+    """The client hands the worksheet in; it joins the counselor's review queue and they are mailed
+    (unless ``notify`` is false: demo data)."""
     worksheet = _lock(worksheet)
     if worksheet.client_id != user.pk:
         raise PermissionDenied
@@ -150,12 +154,13 @@ def worksheet_submit(*, worksheet: Worksheet, user, ip: str | None = None) -> Wo
     worksheet.submitted_at = timezone.now()
     worksheet.save(update_fields=["status", "submitted_at", "updated_at"])
     access_record(user=user, obj_or_objs=worksheet, action=AccessRecord.Action.SUBMIT, ip=ip)
-    _mail(
-        worksheet=worksheet,
-        kind="submitted",
-        recipient=worksheet.counselor.email,
-        review_url=f"{settings.SITE_URL}/admin/counseling/submittedworksheet/{worksheet.pk}/change/",
-    )
+    if notify:
+        _mail(
+            worksheet=worksheet,
+            kind="submitted",
+            recipient=worksheet.counselor.email,
+            review_url=f"{settings.SITE_URL}/admin/counseling/submittedworksheet/{worksheet.pk}/change/",
+        )
     return worksheet
 
 
