@@ -36,7 +36,16 @@ def browser():
     # Playwright's sync API refuses to run inside an event loop; Django's async-unsafe guard must
     # not mistake its thread for one.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
+
+    saved = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        # Playwright's sync API runs the tests in a new context, where Django's context-local
+        # connection handler hands out new connection objects; they must keep the serialized
+        # database that transactional tests restore (the patterns and templates migrations load).
+        for alias, contents in saved.items():
+            if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
+                connections[alias]._test_serialized_contents = contents
         instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
