@@ -33,8 +33,10 @@ class EnrollmentCancelPageView(View):
             context.update(course=enrollment.course, sessions=list(enrollment.course.sessions.all()))
         response = render(request, TEMPLATE, context, status=status)
         # The page's address holds the token: keep it out of search engines and other sites' logs.
+        # "same-origin", not "no-referrer": with no referrer at all the browser sends "Origin: null"
+        # with the page's own form, and Django's CSRF check refuses the cancel.
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     def _enrollment(self, enrollment_id: int, token: str) -> Enrollment | None:
