@@ -27,8 +27,10 @@ from tests.counseling.factories import (
     BookingFactory,
     CounselorProfileFactory,
     IntakeFactory,
+    SessionNoteFactory,
     SessionTypeFactory,
     TimeOffFactory,
+    WorksheetFactory,
 )
 from tests.courses.factories import CourseFactory
 from tests.newsletter.factories import BroadcastFactory, LessonFactory
@@ -69,6 +71,17 @@ CLIENT_A_RECORD = {
 # The same, but only the counselor may act on it: every client is refused by role, whatever the id
 # (403 says nothing about whether the object exists).
 CLIENT_A_RECORD_COUNSELOR_ACTS = {**CLIENT_A_RECORD, "client_a": 403, "client_b": 403}
+# A note: its author alone; clients are refused by role, every other counselor gets 404.
+NOTE_OF_COUNSELOR_A = {
+    "anonymous": 401,
+    "client_a": 403,
+    "client_b": 403,
+    "counselor_a": OK,
+    "counselor_b": 404,
+    "staff": 404,
+}
+# A client's worksheet where only the client may act (fill in, submit).
+CLIENT_A_RECORD_CLIENT_ACTS = {**CLIENT_A_RECORD, "counselor_a": 403, "counselor_b": 403, "staff": 403}
 # An object of counselor A's own (hours, time off, courses): other counselors get 404, clients 403.
 COUNSELOR_A_OBJECT = {
     "anonymous": 401,
@@ -140,6 +153,40 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/bookings/{booking_id}/ics/"): Row(CLIENT_A_RECORD, {"booking_id": "booking_a"}),
     ("POST", "/api/v1/bookings/{booking_id}/mark/"): Row(
         CLIENT_A_RECORD_COUNSELOR_ACTS, {"booking_id": "booking_a"}, body={"status": "completed"}
+    ),
+    # counseling: session notes, the client's profile and access log
+    ("GET", "/api/v1/session-notes/"): Row(COUNSELORS),
+    ("POST", "/api/v1/session-notes/"): Row(COUNSELORS),
+    ("GET", "/api/v1/session-notes/{note_id}/"): Row(NOTE_OF_COUNSELOR_A, {"note_id": "note_a"}),
+    ("PATCH", "/api/v1/session-notes/{note_id}/"): Row(
+        NOTE_OF_COUNSELOR_A, {"note_id": "note_a"}, body={"plan": "次回はステップ3"}
+    ),
+    ("DELETE", "/api/v1/session-notes/{note_id}/"): Row(NOTE_OF_COUNSELOR_A, {"note_id": "note_a"}),
+    ("POST", "/api/v1/session-notes/{note_id}/sign/"): Row(NOTE_OF_COUNSELOR_A, {"note_id": "note_a"}),
+    ("POST", "/api/v1/session-notes/{note_id}/addenda/"): Row(
+        NOTE_OF_COUNSELOR_A, {"note_id": "note_a"}, body={"text": "追記です。"}
+    ),
+    ("GET", "/api/v1/clients/{client_id}/pattern-profile/"): Row(
+        NOTE_OF_COUNSELOR_A, {"client_id": "client_a"}
+    ),
+    ("GET", "/api/v1/clients/{client_id}/access-log/"): Row(NOTE_OF_COUNSELOR_A, {"client_id": "client_a"}),
+    # counseling: worksheets
+    ("GET", "/api/v1/worksheet-templates/"): Row(COUNSELORS),
+    ("GET", "/api/v1/worksheets/"): Row(SIGNED_IN),
+    ("POST", "/api/v1/worksheets/"): Row(COUNSELORS),
+    ("GET", "/api/v1/worksheets/{worksheet_id}/"): Row(CLIENT_A_RECORD, {"worksheet_id": "worksheet_a"}),
+    ("POST", "/api/v1/worksheets/{worksheet_id}/entries/"): Row(
+        CLIENT_A_RECORD_CLIENT_ACTS,
+        {"worksheet_id": "worksheet_a"},
+        body={"date": date.today().isoformat(), "answers": {"items": ["散歩した", "料理した", "電話した"]}},
+    ),
+    ("POST", "/api/v1/worksheets/{worksheet_id}/submit/"): Row(
+        CLIENT_A_RECORD_CLIENT_ACTS, {"worksheet_id": "worksheet_a"}
+    ),
+    ("POST", "/api/v1/worksheets/{worksheet_id}/review/"): Row(
+        CLIENT_A_RECORD_COUNSELOR_ACTS,
+        {"worksheet_id": "worksheet_a"},
+        body={"comment": "よく書けています。"},
     ),
     # newsletter: the practice's one newsletter, kept by any counselor
     ("POST", "/api/v1/newsletter/subscribe/"): Row(PUBLIC),
@@ -215,6 +262,8 @@ class World:
                 start=(timezone.now() + timedelta(days=10)).replace(minute=0, second=0, microsecond=0),
             )
             time_off = TimeOffFactory(counselor=counselor, start=timezone.now() + timedelta(days=30))
+            note = SessionNoteFactory(counselor=counselor, client=client, tags=["scene.work", "step.1"])
+            worksheet = WorksheetFactory(counselor=counselor, client=client)
             course = CourseFactory(counselor=counselor, capacity=5)
             enrollment, _created = enrollment_create(course_id=course.pk, user=client)
             for name, value in {
@@ -225,6 +274,9 @@ class World:
                 "time_off": time_off,
                 "course": course,
                 "enrollment": enrollment,
+                "note": note,
+                "worksheet": worksheet,
+                "client": client,
             }.items():
                 setattr(self, f"{name}_{side}", value)
         self.lesson = LessonFactory()
@@ -302,10 +354,14 @@ def list_paths() -> list[str]:
 def test_no_list_shows_a_caller_anything_of_client_b(role):
     world = World()
     client_b = world.users["client_b"]
-    secrets = [client_b.email, client_b.display_name, world.intake_b.concern]
+    world.note_b.plan = "B側だけの計画"
+    world.note_b.save()
+    secrets = [client_b.email, client_b.display_name, world.intake_b.concern, "B側だけの計画"]
     own_ids = {
         "/api/v1/bookings/": {world.booking_a.pk},
         "/api/v1/intakes/": {world.intake_a.pk},
+        "/api/v1/worksheets/": {world.worksheet_a.pk},
+        "/api/v1/session-notes/": {world.note_a.pk},
     }
     for path in list_paths():
         response = world.clients[role].get(path)
