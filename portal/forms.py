@@ -4,7 +4,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from counseling.models import Format, Intake, Pattern
-from counseling.selectors.patterns import self_check_reasons
+from counseling.selectors.patterns import pattern_list, self_check_reasons
 from counseling.services.intakes import TRANSITIONS
 
 SELF_CHECK_CHOICES = [
@@ -135,3 +135,16 @@ class IntakeStatusForm(forms.Form):
 def posted(request):
     """The form data of a POST (even an empty one, so that it is validated), or None for a GET."""
     return request.POST if request.method == "POST" else None
+
+
+class TagFilterForm(forms.Form):
+    """``?tag=``: one pattern of the method, grouped by kind as the article orders them."""
+
+    tag = forms.ChoiceField(label=_("パターンで絞り込む"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list] = {}
+        for pattern in pattern_list().order_by("position"):
+            groups.setdefault(pattern.get_kind_display(), []).append((pattern.code, pattern_label(pattern)))
+        self.fields["tag"].choices = [("", _("すべて")), *groups.items()]

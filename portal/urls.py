@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from portal.views import client, counselor
+from portal.views import client, counselor, worksheets
 
 client_patterns = [
     path("", client.home, name="home"),
@@ -13,6 +13,11 @@ client_patterns = [
     path("bookings/<int:booking_id>/reschedule/", client.booking_reschedule_view, name="booking-reschedule"),
     path("courses/", client.courses, name="courses"),
     path("enrollments/<int:enrollment_id>/cancel/", client.enrollment_cancel, name="enrollment-cancel"),
+    path("worksheets/", worksheets.client_worksheets, name="worksheets"),
+    path("worksheets/<int:worksheet_id>/", worksheets.client_worksheet, name="worksheet"),
+    path(
+        "worksheets/<int:worksheet_id>/submit/", worksheets.client_worksheet_submit, name="worksheet-submit"
+    ),
     path("my-data/", client.my_data, name="my-data"),
     path("my-data/download/", client.my_data_download, name="my-data-download"),
 ]
@@ -20,6 +25,10 @@ client_patterns = [
 counselor_patterns = [
     path("", counselor.home, name="home"),
     path("intakes/<int:intake_id>/", counselor.intake, name="intake"),
+    path("worksheets/", worksheets.review_queue, name="worksheets"),
+    path("worksheets/<int:worksheet_id>/", worksheets.review, name="worksheet"),
+    path("clients/", counselor.clients, name="clients"),
+    path("clients/<int:client_id>/", counselor.client_notes, name="client"),
 ]
 
 urlpatterns = [

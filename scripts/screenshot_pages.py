@@ -1,7 +1,8 @@
 """The pages `make screenshots` visits: (name, visit(page)) pairs, in reading order.
 
 Visits run one after another against the same demo database, so a later page may use what an
-earlier one did (the booking made on "portal-booking-confirm" is the one cancelled later).
+earlier one did (the booking made on "portal-booking" is the one cancelled later). Ids are asked of
+the database when the visit runs, after the visits before it.
 """
 
 import re
@@ -22,231 +23,228 @@ def log_in(page, email: str, password: str) -> None:
     page.wait_for_load_state()
 
 
-def as_client(path: str) -> Callable:
-    def visit(page):
-        log_in(page, *DEMO_CLIENT)
-        page.goto(path)
-
-    return visit
+def press(page, button: str) -> None:
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
 
 
-def as_counselor(path: str) -> Callable:
-    def visit(page):
-        log_in(page, *DEMO_COUNSELOR)
-        page.goto(path)
+def visit(path: str | Callable[[], str], *, who: tuple[str, str] | None = None, then=None) -> Callable:
+    """Logs in as ``who`` (if given), opens ``path`` (a path, or a function giving one when the
+    visit runs) and does ``then(page)`` there."""
 
-    return visit
+    def run(page):
+        if who:
+            log_in(page, *who)
+        page.goto(path() if callable(path) else path)
+        if then:
+            then(page)
 
-
-def ask(shell: Callable[[str], str], code: str) -> str:
-    """The last line the code printed (the shell may print a note on its automatic imports first)."""
-    return shell(code).splitlines()[-1]
-
-
-def link_from_outbox(shell: Callable[[str], str], recipient: str, pattern: str) -> str:
-    """The path of the newest emailed link to ``recipient`` matching ``pattern``."""
-    body = shell(
-        "from outbox.models import OutboundEmail;"
-        f"print(OutboundEmail.objects.filter(recipient='{recipient}').latest('id').body_text)"
-    )
-    return re.search(r"https?://[^/\s]+(" + pattern + r"\S*)", body).group(1)
+    return run
 
 
 def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
-    yield "home", lambda page: page.goto("/")
-    yield "accounts-login", lambda page: page.goto("/accounts/login/")
-    yield "accounts-register", lambda page: page.goto("/accounts/register/")
-    yield "accounts-password-reset", lambda page: page.goto("/accounts/password-reset/")
+    def ask(code: str) -> str:
+        # The last line: the shell may first print a note on its automatic imports.
+        return shell(code).splitlines()[-1]
 
-    def login_error(page):
-        page.goto("/accounts/login/")
-        page.get_by_label("メールアドレス").fill("client@example.com")
+    def emailed(recipient: str, pattern: str) -> Callable[[], str]:
+        """The path of the newest emailed link to ``recipient`` matching ``pattern``."""
+
+        def path() -> str:
+            body = shell(
+                "from outbox.models import OutboundEmail;"
+                f"print(OutboundEmail.objects.filter(recipient='{recipient}').latest('id').body_text)"
+            )
+            return re.search(r"https?://[^/\s]+(" + pattern + r"\S*)", body).group(1)
+
+        return path
+
+    def newest(model: str, **filters: str) -> Callable[[], str]:
+        """A path-maker's id: the newest row of ``model`` ("app.Model") matching ``filters``."""
+        app, name = model.split(".")
+        lookup = ", ".join(f"{key}='{value}'" for key, value in filters.items())
+        return lambda: ask(
+            f"from {app}.models import {name};print({name}.objects.filter({lookup}).latest('id').pk)"
+        )
+
+    # --- Home and accounts ---------------------------------------------------------------------
+    yield "home", visit("/")
+    yield "home-english", visit("/", then=lambda page: press(page, "English"))
+    yield "accounts-login", visit("/accounts/login/")
+
+    def wrong_password(page):
+        page.get_by_label("メールアドレス").fill(DEMO_CLIENT[0])
         page.get_by_label("パスワード").fill("wrong-password")
-        page.get_by_role("button", name="ログイン").click()
-        page.wait_for_load_state()
+        press(page, "ログイン")
 
-    yield "accounts-login-error", login_error
-
-    def english_home(page):
-        page.goto("/")
-        page.get_by_role("button", name="English").click()
-        page.wait_for_load_state()
-
-    yield "home-english", english_home
+    yield "accounts-login-error", visit("/accounts/login/", then=wrong_password)
+    yield "accounts-register", visit("/accounts/register/")
+    yield "accounts-password-reset", visit("/accounts/password-reset/")
 
     # --- Subscriber ----------------------------------------------------------------------------
-    yield "newsletter-signup", lambda page: page.goto("/newsletter/")
+    yield "newsletter-signup", visit("/newsletter/")
 
-    def signup_error(page):
-        page.goto("/newsletter/")
+    def bad_address(page):
         page.get_by_label("メールアドレス").fill("not-an-address")
-        page.get_by_role("button", name="登録する").click()
-        page.wait_for_load_state()
+        press(page, "登録する")
 
-    yield "newsletter-signup-error", signup_error
+    yield "newsletter-signup-error", visit("/newsletter/", then=bad_address)
 
-    def signup(page):
-        page.goto("/newsletter/")
+    def sign_up(page):
         page.get_by_label("メールアドレス").fill(SUBSCRIBER)
         page.get_by_label("お名前（任意）").fill("読者 一郎")
         page.locator("#id_consent").check()
-        page.get_by_role("button", name="登録する").click()
-        page.wait_for_load_state()
+        press(page, "登録する")
 
-    yield "newsletter-check-inbox", signup
-    yield (
-        "newsletter-confirm",
-        lambda page: page.goto(link_from_outbox(shell, SUBSCRIBER, "/newsletter/confirm/")),
-    )
-
-    def confirmed(page):
-        page.goto(link_from_outbox(shell, SUBSCRIBER, "/newsletter/confirm/"))
-        page.get_by_role("button", name="登録を完了する").click()
-        page.wait_for_load_state()
-
-    yield "newsletter-confirmed", confirmed
-    yield "newsletter-workbook-link", lambda page: page.goto("/newsletter/workbook/")
-    yield (
-        "newsletter-unsubscribe",
-        lambda page: page.goto(link_from_outbox(shell, SUBSCRIBER, "/newsletter/unsubscribe/")),
-    )
-
-    def unsubscribed(page):
-        page.goto(link_from_outbox(shell, SUBSCRIBER, "/newsletter/unsubscribe/"))
-        page.get_by_role("button", name="配信を停止する").click()
-        page.wait_for_load_state()
-
-    yield "newsletter-unsubscribed", unsubscribed
-    yield "newsletter-link-invalid", lambda page: page.goto("/newsletter/confirm/forged-token/")
+    yield "newsletter-check-inbox", visit("/newsletter/", then=sign_up)
+    confirm_link = emailed(SUBSCRIBER, "/newsletter/confirm/")
+    yield "newsletter-confirm", visit(confirm_link)
+    yield "newsletter-confirmed", visit(confirm_link, then=lambda page: press(page, "登録を完了する"))
+    yield "newsletter-workbook-link", visit("/newsletter/workbook/")
+    unsubscribe_link = emailed(SUBSCRIBER, "/newsletter/unsubscribe/")
+    yield "newsletter-unsubscribe", visit(unsubscribe_link)
+    yield "newsletter-unsubscribed", visit(unsubscribe_link, then=lambda page: press(page, "配信を停止する"))
+    yield "newsletter-link-invalid", visit("/newsletter/confirm/forged-token/")
 
     # --- Guest course pages --------------------------------------------------------------------
-    course_id = ask(
-        shell,
-        "from courses.models import Course;"
-        "print(Course.objects.filter(format='venue', status='published').order_by('id').first().pk)",
-    )
-    yield "courses-list", lambda page: page.goto("/courses/")
-    yield "course-detail", lambda page: page.goto(f"/courses/{course_id}/")
+    venue_course = newest("courses.Course", format="venue", status="published")
+    course_page = lambda: f"/courses/{venue_course()}/"  # noqa: E731
+    yield "courses-list", visit("/courses/")
+    yield "course-detail", visit(course_page)
 
-    def enroll_error(page):
-        page.goto(f"/courses/{course_id}/")
+    def enroll_without_address(page):
         page.get_by_label("お名前").fill("来場 花子")
-        page.get_by_role("button", name="申し込む").click()
-        page.wait_for_load_state()
+        press(page, "申し込む")
 
-    yield "course-enroll-error", enroll_error
+    yield "course-enroll-error", visit(course_page, then=enroll_without_address)
 
     def enroll(page):
-        page.goto(f"/courses/{course_id}/")
         page.get_by_label("お名前").fill("来場 花子")
         page.get_by_label("メールアドレス").fill(GUEST)
-        page.get_by_role("button", name="申し込む").click()
-        page.wait_for_load_state()
+        press(page, "申し込む")
 
-    yield "course-enrolled", enroll
-    yield (
-        "course-enrollment-cancel",
-        lambda page: page.goto(link_from_outbox(shell, GUEST, "/courses/enrollments/")),
-    )
+    yield "course-enrolled", visit(course_page, then=enroll)
+    yield "course-enrollment-cancel", visit(emailed(GUEST, "/courses/enrollments/"))
 
-    # --- Client portal -------------------------------------------------------------------------
+    # --- Client portal: a new client's intake ---------------------------------------------------
+    email, password = NEW_CLIENT
     shell(
         "from accounts.models import User; from django.utils import timezone;"
-        f"User.objects.filter(email='{NEW_CLIENT[0]}').exists() or User.objects.create_user("
-        f"'{NEW_CLIENT[0]}', '{NEW_CLIENT[1]}', display_name='新井 はじめ', email_verified_at=timezone.now())"
+        f"User.objects.filter(email='{email}').exists() or User.objects.create_user("
+        f"'{email}', '{password}', display_name='新井 はじめ', email_verified_at=timezone.now())"
     )
+    yield "portal-home-new-client", visit("/portal/", who=NEW_CLIENT)
+    yield "portal-intake", visit("/portal/intake/", who=NEW_CLIENT)
 
-    def new_client(path: str) -> Callable:
-        def visit(page):
-            log_in(page, *NEW_CLIENT)
-            page.goto(path)
+    def concern(page):
+        return page.get_by_role("textbox", name=re.compile("^ご相談内容"))
 
-        return visit
+    def intake_half_done(page):
+        concern(page).fill("職場で認められたくて無理をしてしまいます。")
+        press(page, "提出する")
 
-    yield "portal-home-new-client", new_client("/portal/")
-    yield "portal-intake", new_client("/portal/intake/")
+    yield "portal-intake-error", visit("/portal/intake/", who=NEW_CLIENT, then=intake_half_done)
 
-    def intake_error(page):
-        new_client("/portal/intake/")(page)
-        page.get_by_role("textbox", name=re.compile("^ご相談内容")).fill(
-            "職場で認められたくて無理をしてしまいます。"
-        )
-        page.get_by_role("button", name="提出する").click()
-        page.wait_for_load_state()
-
-    yield "portal-intake-error", intake_error
-
-    def intake_crisis(page):
-        new_client("/portal/intake/")(page)
+    def intake_in_crisis(page):
         page.get_by_label("職場").check()
         for group in page.get_by_role("group").all():
-            radio = group.get_by_role("radio", name=re.compile("^3 "))
-            if radio.count():
-                radio.check()
-        page.get_by_role("textbox", name=re.compile("^ご相談内容")).fill(
-            "職場で認められたくて無理をしてしまいます。"
-        )
+            answer = group.get_by_role("radio", name=re.compile("^3 "))
+            if answer.count():
+                answer.check()
+        concern(page).fill("職場で認められたくて無理をしてしまいます。")
         page.get_by_label("オンライン").check()
         page.get_by_label("ご連絡の方法").fill("メールでお願いします")
         page.get_by_label("今まさに").check()
         page.get_by_label("プライバシーポリシーに同意").check()
-        page.get_by_role("button", name="提出する").click()
-        page.wait_for_load_state()
+        press(page, "提出する")
 
-    yield "portal-intake-done-crisis", intake_crisis
-    yield "portal-home", as_client("/portal/")
-    yield "portal-intake-submitted", as_client("/portal/intake/")
-    yield "portal-book", as_client("/portal/book/")
+    yield "portal-intake-done-crisis", visit("/portal/intake/", who=NEW_CLIENT, then=intake_in_crisis)
 
-    online_type = ask(
-        shell,
-        "from counseling.models import SessionType;"
-        "print(SessionType.objects.get(format='online', active=True).pk)",
+    # --- Client portal: the demo client ---------------------------------------------------------
+    yield "portal-home", visit("/portal/", who=DEMO_CLIENT)
+    yield "portal-intake-submitted", visit("/portal/intake/", who=DEMO_CLIENT)
+    yield "portal-book", visit("/portal/book/", who=DEMO_CLIENT)
+    online = ask(
+        "from counseling.models import SessionType;print(SessionType.objects.get(format='online').pk)"
     )
-    yield "portal-slots", as_client(f"/portal/book/{online_type}/")
+    yield "portal-slots", visit(f"/portal/book/{online}/", who=DEMO_CLIENT)
 
-    def slot_confirm(page):
-        as_client(f"/portal/book/{online_type}/")(page)
+    def pick_a_slot_next_week(page):
+        # Past the cancellation window, so that the booking can be rescheduled too.
+        page.get_by_role("link", name="次の7日間 →").click()
         page.locator(".slots a").first.click()
         page.wait_for_load_state()
 
-    yield "portal-slot-confirm", slot_confirm
+    yield "portal-slot-confirm", visit(f"/portal/book/{online}/", who=DEMO_CLIENT, then=pick_a_slot_next_week)
 
-    def booked(page):
-        slot_confirm(page)
-        page.get_by_role("button", name="予約を確定する").click()
-        page.wait_for_load_state()
+    def book(page):
+        pick_a_slot_next_week(page)
+        press(page, "予約を確定する")
 
-    yield "portal-booking", booked
-    booking_id = lambda: ask(  # noqa: E731  (read when visited, after the booking exists)
-        shell,
-        "from counseling.models import Booking;"
-        f"print(Booking.objects.filter(client__email='{DEMO_CLIENT[0]}', status='confirmed')"
-        ".latest('id').pk)",
-    )
-    yield "portal-bookings", as_client("/portal/bookings/")
+    yield "portal-booking", visit(f"/portal/book/{online}/", who=DEMO_CLIENT, then=book)
+    booking = newest("counseling.Booking", client__email=DEMO_CLIENT[0], status="confirmed")
+    yield "portal-bookings", visit("/portal/bookings/", who=DEMO_CLIENT)
     yield (
         "portal-booking-reschedule",
-        lambda page: as_client(f"/portal/bookings/{booking_id()}/reschedule/")(page),
+        visit(lambda: f"/portal/bookings/{booking()}/reschedule/", who=DEMO_CLIENT),
     )
-    yield "portal-booking-cancel", lambda page: as_client(f"/portal/bookings/{booking_id()}/cancel/")(page)
+    yield "portal-booking-cancel", visit(lambda: f"/portal/bookings/{booking()}/cancel/", who=DEMO_CLIENT)
 
-    def client_enrolls(page):
-        as_client(f"/courses/{course_id}/")(page)
-        page.get_by_role("button", name="この講座に申し込む").click()
-        page.wait_for_load_state()
+    shell(
+        "from datetime import timedelta; from django.utils import timezone;"
+        "from accounts.models import User; from counseling.models import Worksheet, WorksheetTemplate;"
+        "from counseling.services.worksheets import worksheet_assign;"
+        f"client = User.objects.get(email='{DEMO_CLIENT[0]}');"
+        "Worksheet.objects.filter(client=client, status='assigned').exists() or worksheet_assign("
+        f"counselor=User.objects.get(email='{DEMO_COUNSELOR[0]}'), client=client,"
+        "template=WorksheetTemplate.objects.get(code='step4.saying_no'),"
+        "due_date=timezone.localdate() + timedelta(days=14),"
+        "message='一度だけでも大丈夫です。', notify=False)"
+    )
+    assigned = newest("counseling.Worksheet", client__email=DEMO_CLIENT[0], status="assigned")
+    submitted = newest("counseling.Worksheet", client__email=DEMO_CLIENT[0], status="submitted")
+    yield "portal-worksheets", visit("/portal/worksheets/", who=DEMO_CLIENT)
+    yield "portal-worksheet", visit(lambda: f"/portal/worksheets/{assigned()}/", who=DEMO_CLIENT)
 
-    yield "course-enrolled-client", client_enrolls
-    yield "course-detail-enrolled", as_client(f"/courses/{course_id}/")
-    yield "portal-courses", as_client("/portal/courses/")
-    yield "portal-my-data", as_client("/portal/my-data/")
-    yield "forbidden", as_client("/counselor/")
+    def half_an_entry(page):
+        page.get_by_label("どんな場面だったか").fill("同僚に急ぎの仕事を頼まれた")
+        press(page, "記入を保存する")
+
+    yield (
+        "portal-worksheet-error",
+        visit(lambda: f"/portal/worksheets/{assigned()}/", who=DEMO_CLIENT, then=half_an_entry),
+    )
+    yield "portal-worksheet-submitted", visit(lambda: f"/portal/worksheets/{submitted()}/", who=DEMO_CLIENT)
+    yield (
+        "course-enrolled-client",
+        visit(course_page, who=DEMO_CLIENT, then=lambda page: press(page, "この講座に申し込む")),
+    )
+    yield "course-detail-enrolled", visit(course_page, who=DEMO_CLIENT)
+    yield "portal-courses", visit("/portal/courses/", who=DEMO_CLIENT)
+    yield "portal-my-data", visit("/portal/my-data/", who=DEMO_CLIENT)
+    yield "forbidden", visit("/counselor/", who=DEMO_CLIENT)
 
     # --- Counselor -----------------------------------------------------------------------------
-    yield "counselor-home", as_counselor("/counselor/")
-    intake_id = ask(
-        shell,
-        "from counseling.models import Intake;"
-        "print(Intake.objects.filter(status='submitted').latest('id').pk)",
+    yield "counselor-home", visit("/counselor/", who=DEMO_COUNSELOR)
+    intake = newest("counseling.Intake", status="submitted")
+    yield "counselor-intake", visit(lambda: f"/counselor/intakes/{intake()}/", who=DEMO_COUNSELOR)
+    yield "counselor-worksheets", visit("/counselor/worksheets/", who=DEMO_COUNSELOR)
+    review = lambda: f"/counselor/worksheets/{submitted()}/"  # noqa: E731
+    yield "counselor-worksheet", visit(review, who=DEMO_COUNSELOR)
+    yield (
+        "counselor-worksheet-error",
+        visit(review, who=DEMO_COUNSELOR, then=lambda page: press(page, "確認済みにしてコメントを送る")),
     )
-    yield "counselor-intake", as_counselor(f"/counselor/intakes/{intake_id}/")
+    yield "counselor-clients", visit("/counselor/clients/", who=DEMO_COUNSELOR)
+    client_id = ask(f"from accounts.models import User;print(User.objects.get(email='{DEMO_CLIENT[0]}').pk)")
+    yield "counselor-client-notes", visit(f"/counselor/clients/{client_id}/", who=DEMO_COUNSELOR)
+    yield (
+        "counselor-client-notes-by-tag",
+        visit(f"/counselor/clients/{client_id}/?tag=step.1", who=DEMO_COUNSELOR),
+    )
+
+    def review_it(page):
+        page.get_by_label("クライアントへのコメント").fill("2日とも書けましたね。続けてみましょう。")
+        press(page, "確認済みにしてコメントを送る")
+
+    yield "counselor-worksheet-reviewed", visit(review, who=DEMO_COUNSELOR, then=review_it)

@@ -19,10 +19,12 @@ from core.exceptions import ApplicationError, ConflictError
 from core.forms import form_apply_error
 from core.personal_data import personal_data_export
 from counseling.crisis import crisis_support
-from counseling.models import AccessRecord, Booking, Intake, SessionType
+from counseling.models import AccessRecord, Booking, Intake, SessionType, Worksheet
 from counseling.selectors.availability import SlotState, session_type_list_active, slot_state
 from counseling.selectors.bookings import booking_get, booking_list
 from counseling.selectors.intakes import intake_latest_for_client
+from counseling.selectors.worksheets import worksheet_list
+from counseling.services.access import request_ip
 from counseling.services.bookings import booking_cancel, booking_create, booking_reschedule
 from counseling.services.intakes import intake_submit
 from courses import services as course_services
@@ -64,6 +66,9 @@ def home(request):
     now = timezone.now()
     upcoming = booking_list(user=request.user, status=Booking.Status.CONFIRMED).filter(end__gte=now)
     enrollments = selectors.client_enrollment_list(client=request.user).exclude(status="cancelled")
+    with transaction.atomic():
+        worksheets = list(worksheet_list(user=request.user, status=Worksheet.Status.ASSIGNED))
+        access_log(request, worksheets, AccessRecord.Action.LIST)
     return render(
         request,
         "portal/home.html",
@@ -71,6 +76,7 @@ def home(request):
             "intake": _latest_intake(request),
             "upcoming": upcoming[:5],
             "enrollments": enrollments[:5],
+            "worksheets": worksheets,
         },
     )
 
@@ -88,7 +94,7 @@ def intake(request):
     form = IntakeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            submitted = intake_submit(client=request.user, **form.service_arguments())
+            submitted = intake_submit(client=request.user, ip=request_ip(request), **form.service_arguments())
         except ApplicationError as error:
             form_apply_error(form, error)
         else:

@@ -1,7 +1,9 @@
 """The counselor's dashboard: the week's sessions, new intakes, the newsletter's next slot and figures."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,12 +13,16 @@ from core.exceptions import ApplicationError
 from counseling.localtime import local_date
 from counseling.models import AccessRecord, Booking, Intake
 from counseling.selectors.bookings import booking_list
+from counseling.selectors.clients import client_is_counselors, client_list_for_counselor
 from counseling.selectors.intakes import intake_get, intake_list
+from counseling.selectors.notes import session_note_list
 from counseling.selectors.patterns import suggestions_for_answers
+from counseling.selectors.worksheets import worksheet_list, worksheet_review_queue
+from counseling.services.access import request_ip
 from counseling.services.intakes import intake_set_status
 from portal import selectors
 from portal.access import access_log, counselor_required
-from portal.forms import IntakeStatusForm, posted
+from portal.forms import IntakeStatusForm, TagFilterForm, posted
 
 
 @counselor_required
@@ -35,6 +41,8 @@ def home(request):
             intake_list(user=request.user, status=Intake.Status.SUBMITTED).order_by("created_at", "id")
         )
         access_log(request, new_intakes, AccessRecord.Action.LIST)
+        review_queue = list(worksheet_review_queue(counselor=request.user)[:10])
+        access_log(request, review_queue, AccessRecord.Action.LIST)
     return render(
         request,
         "counselor/home.html",
@@ -45,6 +53,7 @@ def home(request):
             "monday": monday,
             "sunday": sunday,
             "new_intakes": new_intakes,
+            "review_queue": review_queue,
             "newsletter": selectors.newsletter_summary(now=now),
         },
     )
@@ -57,7 +66,12 @@ def intake(request, intake_id: int):
     form = IntakeStatusForm(posted(request), intake=found)
     if request.method == "POST" and form.is_valid():
         try:
-            intake_set_status(intake=found, counselor=request.user, status=form.cleaned_data["status"])
+            intake_set_status(
+                intake=found,
+                counselor=request.user,
+                status=form.cleaned_data["status"],
+                ip=request_ip(request),
+            )
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -71,4 +85,37 @@ def intake(request, intake_id: int):
         "counselor/intake.html",
         {"intake": found, "answers": answers, "suggestions": suggestions_for_answers(answers), "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+@counselor_required
+@require_GET
+def clients(request):
+    return render(
+        request,
+        "counselor/clients.html",
+        {"clients": client_list_for_counselor(counselor=request.user).order_by("display_name", "email")},
+    )
+
+
+@counselor_required
+@require_GET
+def client_notes(request, client_id: int):
+    """One client's session notes, newest first, with their pattern tags; ``?tag=`` narrows them."""
+    if not client_is_counselors(client_id=client_id, counselor=request.user):
+        raise Http404
+    client = get_user_model().objects.get(pk=client_id)
+    form = TagFilterForm(request.GET)
+    tag = form.cleaned_data["tag"] if form.is_valid() else None
+    with transaction.atomic():
+        notes = list(session_note_list(counselor=request.user, client=client, tag=tag or None))
+        # The notes are shown in full: each is a read.
+        access_log(request, notes, AccessRecord.Action.READ)
+        worksheets = list(worksheet_list(user=request.user, client_id=client.pk))
+        access_log(request, worksheets, AccessRecord.Action.LIST)
+    return render(
+        request,
+        "counselor/client_notes.html",
+        {"client": client, "notes": notes, "worksheets": worksheets, "form": form, "tag": tag},
+        status=200 if form.is_valid() else 400,
     )
