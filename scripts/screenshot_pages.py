@@ -111,6 +111,7 @@ def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
     course_page = lambda: f"/courses/{venue_course()}/"  # noqa: E731
     yield "courses-list", visit("/courses/")
     yield "course-detail", visit(course_page)
+    yield "course-detail-english", visit(course_page, then=lambda page: press(page, "English"))
 
     def enroll_without_address(page):
         page.get_by_label("お名前").fill("来場 花子")
@@ -168,6 +169,10 @@ def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
         "from counseling.models import SessionType;print(SessionType.objects.get(format='online').pk)"
     )
     yield "portal-slots", visit(f"/portal/book/{online}/", who=DEMO_CLIENT)
+    yield (
+        "portal-slots-english",
+        visit(f"/portal/book/{online}/", who=DEMO_CLIENT, then=lambda page: press(page, "English")),
+    )
 
     def pick_a_slot_next_week(page):
         # Past the cancellation window, so that the booking can be rescheduled too.

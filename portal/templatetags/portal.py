@@ -1,5 +1,7 @@
 from django import template
 
+from portal.forms import pattern_label
+
 register = template.Library()
 
 
@@ -7,3 +9,9 @@ register = template.Library()
 def field_named(form, name: str):
     """``form|field_named:"items.0"``: a bound field whose name holds dots, which template lookups split."""
     return form[name]
+
+
+@register.filter
+def pattern_name(pattern) -> str:
+    """A pattern of the method in the reader's language."""
+    return pattern_label(pattern)

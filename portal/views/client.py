@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import ApplicationError, ConflictError
@@ -32,7 +32,7 @@ from portal import selectors
 from portal.access import access_log, client_required
 from portal.forms import CancelForm, IntakeForm, SlotChoiceForm, WeekForm, posted
 
-BAD_TIME = _lazy("時刻の指定が正しくありません。")
+BAD_TIME = gettext_lazy("時刻の指定が正しくありません。")
 
 
 def cancellation_policy() -> dict:

@@ -1,0 +1,41 @@
+import pytest
+
+from tests.courses.factories import CourseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_are_japanese_first(client):
+    body = client.get("/courses/").content.decode()
+
+    assert '<html lang="ja">' in body
+    assert "心理学講座" in body
+    assert 'name="language" value="en"' in body
+
+
+def test_the_language_switch_turns_the_pages_english_and_back(client):
+    course = CourseFactory(capacity=5)
+
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": f"/courses/{course.pk}/"})
+    english = client.get(f"/courses/{course.pk}/").content.decode()
+    client.post("/i18n/setlang/", {"language": "ja", "next": "/"})
+    japanese = client.get(f"/courses/{course.pk}/").content.decode()
+
+    assert switched["Location"] == f"/courses/{course.pk}/"
+    assert '<html lang="en">' in english
+    assert "5 seats left" in english and "Enroll" in english
+    assert 'lang="ja">日本語</button>' in english
+    assert "残り5席" in japanese
+
+
+def test_the_portal_reads_in_english_down_to_the_methods_pattern_names(client, client_user):
+    client.force_login(client_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/portal/"})
+
+    home = client.get("/portal/").content.decode()
+    intake = client.get("/portal/intake/").content.decode()
+
+    assert "Upcoming sessions" in home and "Fill in the intake form" in home
+    assert "romance / partnership" in intake
+    assert "strong worthlessness or guilt" in intake
+    assert "5 very much" in intake
