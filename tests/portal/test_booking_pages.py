@@ -181,3 +181,16 @@ def test_the_bookings_page_separates_upcoming_from_past_and_cancelled(
     upcoming, past = body.split("過去・キャンセル済みのご予約")
     assert "2025年6月4日（水） 10:00" in upcoming
     assert "2025年5月26日（月） 09:00" in past
+
+
+def test_the_calendar_link_on_the_booking_page_downloads_with_the_session_login(
+    portal, client_user, session_type, frozen_now
+):
+    booking = BookingFactory(session_type=session_type, client=client_user, start=TEN)
+
+    page = portal.get(f"/portal/bookings/{booking.pk}/").content.decode()
+    calendar = portal.get(f"/api/v1/bookings/{booking.pk}/ics/")
+
+    assert f'href="/api/v1/bookings/{booking.pk}/ics/"' in page
+    assert calendar.status_code == 200
+    assert b"BEGIN:VEVENT" in calendar.content

@@ -1,0 +1,89 @@
+"""Pages that list things take the same number of queries for one row as for twenty."""
+
+from datetime import datetime, time, timedelta
+from itertools import count
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.counseling.factories import (
+    BookingFactory,
+    IntakeFactory,
+    SessionNoteFactory,
+    SessionTypeFactory,
+    WorksheetEntryFactory,
+    WorksheetFactory,
+)
+from tests.courses.factories import CourseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def grow(make_rows, count_queries) -> tuple[int, int]:
+    make_rows(1)
+    one = count_queries()
+    make_rows(19)
+    return one, count_queries()
+
+
+def test_the_course_list(client):
+    one, twenty = grow(
+        lambda n: CourseFactory.create_batch(n, sessions=2), lambda: queries(client, "/courses/")
+    )
+    assert one == twenty
+
+
+def test_the_clients_bookings(client, client_user):
+    session_type = SessionTypeFactory()
+    client.force_login(client_user)
+
+    hours = count()
+
+    def bookings(n):
+        for _ in range(n):
+            start = timezone.now() + timedelta(days=2, hours=next(hours))
+            BookingFactory(session_type=session_type, client=client_user, start=start)
+
+    one, twenty = grow(bookings, lambda: queries(client, "/portal/bookings/"))
+    assert one == twenty
+
+
+def test_the_counselors_dashboard(client, counselor):
+    session_type = SessionTypeFactory(counselor=counselor)
+    client.force_login(counselor)
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    week_start = timezone.make_aware(datetime.combine(monday, time.min))
+    hours = count()
+
+    def rows(n):
+        for _ in range(n):
+            BookingFactory(session_type=session_type, start=week_start + timedelta(hours=next(hours)))
+            IntakeFactory()
+            worksheet = WorksheetFactory(counselor=counselor)
+            WorksheetEntryFactory(worksheet=worksheet)
+            worksheet.status, worksheet.submitted_at = "submitted", timezone.now()
+            worksheet.save()
+
+    one, twenty = grow(rows, lambda: queries(client, "/counselor/"))
+    assert one == twenty
+
+
+def test_a_clients_notes(client):
+    first = SessionNoteFactory(tags=["scene.work"])
+    client.force_login(first.counselor)
+
+    def notes(n):
+        SessionNoteFactory.create_batch(
+            n, counselor=first.counselor, client=first.client, tags=["scene.work", "step.1"]
+        )
+
+    one, twenty = grow(notes, lambda: queries(client, f"/counselor/clients/{first.client_id}/"))
+    assert one == twenty
