@@ -194,3 +194,31 @@ def test_the_calendar_link_on_the_booking_page_downloads_with_the_session_login(
     assert f'href="/api/v1/bookings/{booking.pk}/ics/"' in page
     assert calendar.status_code == 200
     assert b"BEGIN:VEVENT" in calendar.content
+
+
+@pytest.mark.parametrize(
+    "start", ["0001-01-01T00:00:00+09:00", "9999-12-31T23:59:59-09:00", "2025-02-30T10:00"]
+)
+def test_times_at_the_ends_of_the_calendar_are_refused_without_an_error_page(
+    portal, session_type, frozen_now, start
+):
+    shown = portal.get(slots_url(session_type), {"start": start})
+    posted = portal.post(slots_url(session_type), {"start": start, "idempotency_key": "k"})
+
+    assert shown.status_code in (400, 409)
+    assert posted.status_code in (400, 409)
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "first_day_shown"),
+    [("0001-01-01", "6月2日（月）"), ("9999-12-31", "8月1日（金）")],  # today, the window's last day
+)
+def test_a_week_outside_the_booking_window_shows_the_nearest_bookable_one(
+    portal, session_type, frozen_now, day, first_day_shown
+):
+    response = portal.get(slots_url(session_type), {"from": day})
+
+    assert response.status_code == 200
+    days = re.findall(r'<h2 id="day-\d+">([^<]+)</h2>', response.content.decode())
+    assert days[0] == first_day_shown
