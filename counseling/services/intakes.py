@@ -89,7 +89,7 @@ def _alert_crisis(intake: Intake) -> None:
                 "client": intake.client,
                 "received_label": local_label(intake.created_at),
                 "practice_name": settings.PRACTICE_NAME,
-                "admin_url": f"{settings.SITE_URL}/admin/counseling/intake/{intake.pk}/change/",
+                "admin_url": f"{settings.SITE_URL}/counselor/intakes/{intake.pk}/",
             },
             headers={"X-Priority": "1 (Highest)", "Importance": "High"},
         )

@@ -159,7 +159,7 @@ def worksheet_submit(*, worksheet: Worksheet, user, ip: str | None = None, notif
             worksheet=worksheet,
             kind="submitted",
             recipient=worksheet.counselor.email,
-            review_url=f"{settings.SITE_URL}/admin/counseling/submittedworksheet/{worksheet.pk}/change/",
+            review_url=f"{settings.SITE_URL}/counselor/worksheets/{worksheet.pk}/",
         )
     return worksheet
 

@@ -228,7 +228,7 @@ def test_submitting_needs_an_entry_then_mails_the_counselor_and_closes_the_works
     assert worksheet.submitted_at is not None
     [email] = mail.outbox
     assert email.to == [worksheet.counselor.email]
-    assert f"/admin/counseling/submittedworksheet/{worksheet.pk}/change/" in email.body
+    assert f"/counselor/worksheets/{worksheet.pk}/" in email.body
     assert "掃除をした" not in email.body  # what the client wrote stays out of mail
     with pytest.raises(ConflictError):
         worksheet_submit(worksheet=worksheet, user=worksheet.client)
