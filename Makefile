@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Reinstalls whenever pyproject.toml changes.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test fuzz screenshots lint format migrate clean
+.PHONY: run test fuzz screenshots bench lint format migrate clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is required"'
@@ -25,6 +25,7 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/ensure_services.sh
 	scripts/ensure_browser.sh
+	bench/setup.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## The API fuzzing of the suite, with many more examples per operation and role.
@@ -36,6 +37,11 @@ fuzz: $(STAMP)
 screenshots: $(STAMP)
 	scripts/ensure_browser.sh
 	$(BIN)/python scripts/screenshots.py
+
+## The four benchmarks of docs/BENCHMARKS.md (about 10 minutes on 2 cores); figures in var/bench/.
+bench: $(STAMP)
+	bench/setup.sh
+	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -100,7 +100,18 @@ else:
     DATABASES["default"]["OPTIONS"].setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
     )
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # How connections are reused, chosen from the figures in docs/BENCHMARKS.md (connection mode).
+    # DATABASE_POOL=true: psycopg's pool in each process instead of one kept connection per thread.
+    if env.bool("DATABASE_POOL", default=False):
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+            # A request that finds every connection busy this long fails with 503 rather than hang.
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 

@@ -241,7 +241,7 @@ def start_worker(env: dict, log_dir: Path, name: str = "worker", concurrency: in
     )
 
 
-def start_web(env: dict, log_dir: Path) -> tuple[AppProcess, str]:
+def start_web(env: dict, log_dir: Path, *, workers: int = 1, threads: int = 4) -> tuple[AppProcess, str]:
     port = free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = AppProcess(
@@ -252,9 +252,9 @@ def start_web(env: dict, log_dir: Path) -> tuple[AppProcess, str]:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "1",
+            str(workers),
             "--threads",
-            "4",
+            str(threads),
             "--timeout",
             "30",
         ],

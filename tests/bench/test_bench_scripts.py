@@ -1,0 +1,105 @@
+"""Each benchmark script still runs end to end, in a tiny configuration (no timing is asserted here)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from bench.common import database_drop
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _require(program: str) -> None:
+    if shutil.which(program) or Path(f"/usr/sbin/{program}").exists():
+        return
+    message = f"{program} is missing: bench/setup.sh installs it"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def bench_database_url():
+    """Benchmark databases named after this run's test database, dropped afterwards."""
+    db = settings.DATABASES["default"]
+    base = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}_bench"
+    yield base
+    for suffix in ("fanout", "api", "connections", "bulk"):
+        database_drop(f"{base}_{suffix}")
+
+
+def run_benchmark(module: str, results: Path, database_url: str, *options: str) -> dict:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    environment["BENCH_DATABASE_URL"] = database_url
+    completed = subprocess.run(
+        [sys.executable, "-m", f"bench.{module}", "--rounds", "1", "--results", str(results), *options],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return json.loads(results.read_text())
+
+
+def test_the_fanout_benchmark_delivers_one_message_to_each_subscriber_and_measures_both_limits(
+    tmp_path, bench_database_url
+):
+    _require("smtp-sink")
+    figures = run_benchmark(
+        "fanout", tmp_path / "fanout.json", bench_database_url, "--n", "200", "--memory-n", "50"
+    )
+
+    (round_figures,) = figures["rounds"]
+    assert round_figures["ours"]["received"] == 200
+    assert all(round_figures[side]["messages_per_s"] > 0 for side in ("ours", "transport", "render"))
+    assert figures["median"]["ratio_ours_to_transport"] > 0
+    assert figures["memory_small_n"]["received"] == 50
+    assert figures["memory_large_n"]["pool_process_peak_rss_mib"] > 0
+
+
+def test_the_api_benchmark_compares_both_endpoints_with_their_bare_views(tmp_path, bench_database_url):
+    _require("wrk")
+    figures = run_benchmark(
+        "api", tmp_path / "api.json", bench_database_url, "--duration", "1", "--connections", "4"
+    )
+
+    assert set(figures["median"]) == {"availability", "courses"}
+    for entry in figures["median"].values():
+        assert entry["ours_requests_per_s"] > 0
+        assert entry["bare_requests_per_s"] > 0
+        assert entry["ours_paced_p99_ms"] > 0
+    assert figures["response_bytes"]["availability"] > 1000  # 60 days of free slots, not an empty list
+
+
+def test_the_connection_benchmark_serves_the_endpoint_in_each_mode(tmp_path, bench_database_url):
+    _require("wrk")
+    figures = run_benchmark(
+        "connections",
+        tmp_path / "connections.json",
+        bench_database_url,
+        "--duration",
+        "1",
+        "--connections",
+        "4",
+    )
+
+    assert set(figures["median"]) == {"conn_max_age_0", "psycopg_pool", "persistent_60"}
+    assert all(entry["requests_per_s"] > 0 for entry in figures["median"].values())
+
+
+def test_the_bulk_write_benchmark_writes_the_same_rows_both_ways(tmp_path, bench_database_url):
+    figures = run_benchmark("bulk_writes", tmp_path / "bulk.json", bench_database_url, "--n", "600")
+
+    assert figures["n"] == 600
+    assert figures["median"]["ours"] > 0
+    assert figures["median"]["copy"] > 0
