@@ -283,6 +283,8 @@ def email_send_batch(*, email_ids: list[int]) -> list[int]:
     "sent" committed the moment the server accepts, before the next message goes. So two senders
     never both send a row, and a worker that dies leaves at most the message on the wire unconfirmed.
     """
+    if not database.features.has_select_for_update_skip_locked:
+        return _email_send_each(email_ids)
     emails = OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.PENDING).in_bulk()
     retry: list[int] = []
     connection = get_connection()
@@ -314,6 +316,21 @@ def email_send_batch(*, email_ids: list[int]) -> list[int]:
             if transient is not None:
                 retry.append(email_id)
                 # A broken connection is dropped; the next message opens a fresh one.
+                connection.close()
+    return retry
+
+
+def _email_send_each(email_ids: list[int]) -> list[int]:
+    """The batch through ``email_send``, for databases without row locks (the embedded SQLite, whose
+    immediate transactions let one writer in at a time): slower, with the same guarantees."""
+    retry: list[int] = []
+    connection = get_connection()
+    with connection:
+        for email_id in email_ids:
+            try:
+                email_send(email_id=email_id, connection=connection)
+            except TransientSendError:
+                retry.append(email_id)
                 connection.close()
     return retry
 

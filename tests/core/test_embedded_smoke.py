@@ -89,6 +89,24 @@ def test_migrate_seed_demo_and_register_run_on_sqlite(tmp_path):
     ]
     assert emails == [("accounts.verify_email", "smoke@example.com")]
 
+    # The batch sender (newsletter fan-out, the sweeper) works on SQLite too, which has no row locks.
+    send_batch = (
+        "from outbox.models import OutboundEmail; from outbox.services import email_send_batch; "
+        "print(email_send_batch(email_ids=list(OutboundEmail.objects.values_list('pk', flat=True))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", send_batch],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert db.execute("select status from outbox_outboundemail").fetchall() == [("sent",)]
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+
 
 @pytest.mark.slow
 def test_make_run_serves_sends_mail_through_a_real_worker_and_stops_cleanly(tmp_path):
