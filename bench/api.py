@@ -10,7 +10,7 @@ Each round runs wrk against the bare view and ours at the same connection count 
 as fast as it goes, p99 at that load), then ours again paced at half the bare view's rate (the goal's
 throughput), for its p99 at a fixed offered load.
 
-    python -m bench.api [--rounds 3] [--duration 8] [--connections 16]
+    python -m bench.api [--rounds 3] [--duration 6] [--connections 16]
 """
 
 import json
@@ -223,7 +223,7 @@ def warm_up(base: str, paths: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argument_parser(__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=8, help="seconds of each wrk run (default 8)")
+    parser.add_argument("--duration", type=float, default=6, help="seconds of each wrk run (default 6)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument(
         "--paced-fraction",

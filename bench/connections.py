@@ -7,7 +7,7 @@ The availability endpoint of ``bench.api`` (60 days), served by gunicorn (2 work
 All three keep CONN_HEALTH_CHECKS on, as production does. The three servers run side by side and are
 measured in turn, round after round, with wrk at the same connection count.
 
-    python -m bench.connections [--rounds 3] [--duration 8] [--connections 16]
+    python -m bench.connections [--rounds 3] [--duration 6] [--connections 16]
 """
 
 from bench.api import check_same_answer, endpoints, seed, warm_up, wrk
@@ -22,7 +22,7 @@ MODES = {
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argument_parser(__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=8, help="seconds of each wrk run (default 8)")
+    parser.add_argument("--duration", type=float, default=6, help="seconds of each wrk run (default 6)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     args = parser.parse_args(argv)
 

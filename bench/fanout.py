@@ -15,7 +15,7 @@ Baselines, in the same run, on the same subscribers and the same lesson:
 Peak memory of a worker process (VmHWM) is taken for a second, smaller N with fresh workers, to show
 that it does not grow with N: the planner streams subscribers in chunks.
 
-    python -m bench.fanout [--n 20000] [--memory-n 2000] [--rounds 3] [--concurrency 2]
+    python -m bench.fanout [--n 20000] [--memory-n 2000] [--rounds 3] [--concurrency 4]
 """
 
 import gc
@@ -226,7 +226,10 @@ def main(argv: list[str] | None = None) -> dict:
         "--memory-n", type=int, default=None, help="the smaller N for the memory comparison (default N/10)"
     )
     parser.add_argument(
-        "--concurrency", type=int, default=os.cpu_count(), help="Celery pool processes (default: cores)"
+        "--concurrency",
+        type=int,
+        default=4,
+        help="Celery pool processes (default 4, as docker-compose.yml runs)",
     )
     args = parser.parse_args(argv)
     n, memory_n = args.n, args.memory_n or max(args.n // 10, 1)
