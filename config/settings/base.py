@@ -100,8 +100,9 @@ else:
     DATABASES["default"]["OPTIONS"].setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
     )
-    # How connections are reused, chosen from the figures in docs/BENCHMARKS.md (connection mode).
-    # DATABASE_POOL=true: psycopg's pool in each process instead of one kept connection per thread.
+    # Persistent connections by default: the fastest in docs/BENCHMARKS.md (connection mode; a new
+    # connection per request cost 29 % of the throughput, the pool was no faster). DATABASE_POOL=true:
+    # psycopg's pool in each process instead, for more processes than PostgreSQL has connections.
     if env.bool("DATABASE_POOL", default=False):
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
