@@ -28,9 +28,9 @@ def _require(program: str) -> None:
 
 @pytest.fixture
 def bench_database_url():
-    """Benchmark databases named after this run's test database, dropped afterwards."""
+    """Benchmark databases of the suite's own (not those `make bench` uses), dropped afterwards."""
     db = settings.DATABASES["default"]
-    base = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}_bench"
+    base = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}_tests_bench"
     yield base
     for suffix in ("fanout", "api", "connections", "bulk"):
         database_drop(f"{base}_{suffix}")
