@@ -25,7 +25,8 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/ensure_services.sh
 	scripts/ensure_browser.sh
-	bench/setup.sh
+	@# Without root the benchmark tools may be missing: their smoke tests then skip (and fail in CI).
+	bench/setup.sh || echo "make test: benchmark tools missing; tests/bench will be skipped" >&2
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## The API fuzzing of the suite, with many more examples per operation and role.
