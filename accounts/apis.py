@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts import services
 from accounts.models import User
 from core.personal_data import personal_data_export
+from core.responses import DetailSerializer, accepted_response
 
 ACCEPTED_BODY_REGISTER = {
     "detail": _(
@@ -19,12 +20,6 @@ ACCEPTED_BODY_REGISTER = {
 ACCEPTED_BODY_RESET = {
     "detail": _("登録されているメールアドレスであれば、パスワード再設定のご案内をお送りしました。")
 }
-
-DetailSerializer = inline_serializer("Detail", {"detail": serializers.CharField()})
-
-
-def _accepted(body: dict) -> Response:
-    return Response({key: str(value) for key, value in body.items()}, status=status.HTTP_202_ACCEPTED)
 
 
 class UserOutputSerializer(serializers.ModelSerializer):
@@ -52,7 +47,7 @@ class RegisterApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.user_register(**serializer.validated_data)
-        return _accepted(ACCEPTED_BODY_REGISTER)
+        return accepted_response(ACCEPTED_BODY_REGISTER)
 
 
 class VerifyEmailApi(APIView):
@@ -125,7 +120,7 @@ class PasswordResetApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.password_reset_request(**serializer.validated_data)
-        return _accepted(ACCEPTED_BODY_RESET)
+        return accepted_response(ACCEPTED_BODY_RESET)
 
 
 class PasswordResetConfirmApi(APIView):
@@ -143,7 +138,7 @@ class PasswordResetConfirmApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.password_reset_confirm(**serializer.validated_data)
-        return _accepted(
+        return accepted_response(
             {"detail": _("パスワードを再設定しました。新しいパスワードでログインしてください。")}
         )
 

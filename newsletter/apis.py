@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
 from core.pagination import paginated, paginated_response
+from core.responses import DetailSerializer, accepted_response
 from newsletter import selectors
 from newsletter.consent import CONSENT_WORDINGS, CURRENT_CONSENT_VERSION
 from newsletter.models import Broadcast, Lesson
@@ -29,11 +30,6 @@ ACCEPTED_BODY = {
 WORKBOOK_LINK_BODY = {
     "detail": _("ご登録済みのメールアドレスであれば、ワークブックのダウンロードリンクをお送りしました。")
 }
-DetailSerializer = inline_serializer("NewsletterDetail", {"detail": serializers.CharField()})
-
-
-def _accepted(body: dict) -> Response:
-    return Response({key: str(value) for key, value in body.items()}, status=status.HTTP_202_ACCEPTED)
 
 
 class SubscribeApi(APIView):
@@ -73,7 +69,7 @@ class SubscribeApi(APIView):
             ip_address=get_client_ip_address(request._request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
-        return _accepted(ACCEPTED_BODY)
+        return accepted_response(ACCEPTED_BODY)
 
 
 class WorkbookLinkApi(APIView):
@@ -90,7 +86,7 @@ class WorkbookLinkApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         subscribers.workbook_link_resend(**serializer.validated_data)
-        return _accepted(WORKBOOK_LINK_BODY)
+        return accepted_response(WORKBOOK_LINK_BODY)
 
 
 # --- Counselor: lessons and broadcasts ---------------------------------------------------------
