@@ -122,7 +122,7 @@ def seed() -> dict[str, str]:
         )
         for guest in range(number % 15):
             enrollment_create(
-                course_id=course.pk,
+                course=course,
                 guest_name=f"受講者{guest}",
                 guest_email=f"guest{number}-{guest}@example.com",
             )

@@ -63,7 +63,7 @@ class CourseAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # A larger capacity gives its new seats to the waitlist at once, as the API does.
-        services.course_promote_waitlisted(course_id=form.instance.pk)
+        services.course_promote_waitlisted(course=form.instance)
 
     @admin.display(description=_("確定"), ordering="confirmed_count")
     def confirmed_count(self, course):
@@ -80,8 +80,8 @@ class CourseAdmin(admin.ModelAdmin):
     @admin.action(description=_("選択した講座を中止する（申込者全員にメールでお知らせします）"))
     def cancel_courses(self, request, queryset):
         cancelled = 0
-        for course_id in queryset.exclude(status=Course.Status.CANCELLED).values_list("pk", flat=True):
-            services.course_cancel(course_id=course_id)
+        for course in queryset.exclude(status=Course.Status.CANCELLED).order_by("pk"):
+            services.course_cancel(course=course)
             cancelled += 1
         self.message_user(
             request,
@@ -124,13 +124,11 @@ class EnrollmentAdmin(admin.ModelAdmin):
     @admin.action(description=_("選択した申込を取り消す（キャンセル待ちの方が繰り上がります）"))
     def cancel_enrollments(self, request, queryset):
         cancelled = 0
-        for enrollment_id in queryset.exclude(status=Enrollment.Status.CANCELLED).values_list(
-            "pk", flat=True
-        ):
+        for enrollment in queryset.exclude(status=Enrollment.Status.CANCELLED).order_by("pk"):
             try:
-                services.enrollment_cancel(enrollment_id=enrollment_id)
+                services.enrollment_cancel(enrollment=enrollment)
             except services.ApplicationError as error:
-                self.message_user(request, f"#{enrollment_id}: {error.message}", level=messages.WARNING)
+                self.message_user(request, f"#{enrollment.pk}: {error.message}", level=messages.WARNING)
             else:
                 cancelled += 1
         self.message_user(

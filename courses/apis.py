@@ -1,4 +1,3 @@
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -112,16 +111,13 @@ class CourseDetailApi(APIView):
     @extend_schema(responses={200: CourseOutputSerializer})
     def get(self, request, course_id: int):
         course = selectors.course_get(course_id=course_id, user=request.user)
-        if course is None:
-            raise Http404
         return Response(CourseOutputSerializer(course, context={"user": request.user}).data)
 
     def _update(self, request, course_id: int, *, partial: bool) -> Response:
-        if selectors.course_get_owned(course_id=course_id, counselor=request.user) is None:
-            raise Http404
+        course = selectors.course_get_owned(course_id=course_id, counselor=request.user)
         serializer = CourseInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        services.course_update(course_id=course_id, **serializer.validated_data)
+        services.course_update(course=course, **serializer.validated_data)
         return _course_response(course_id, request)
 
     @extend_schema(request=CourseInputSerializer, responses={200: CourseOutputSerializer})
@@ -138,9 +134,8 @@ class CourseCancelApi(APIView):
 
     @extend_schema(request=None, responses={200: CourseOutputSerializer})
     def post(self, request, course_id: int):
-        if selectors.course_get_owned(course_id=course_id, counselor=request.user) is None:
-            raise Http404
-        services.course_cancel(course_id=course_id)
+        course = selectors.course_get_owned(course_id=course_id, counselor=request.user)
+        services.course_cancel(course=course)
         return _course_response(course_id, request)
 
 
@@ -177,15 +172,13 @@ class CourseEnrollApi(APIView):
         if user.is_authenticated and not user.is_client:
             raise exceptions.PermissionDenied(_("講座に申し込めるのはクライアントまたはゲストです。"))
         course = selectors.course_get(course_id=course_id, user=user)
-        if course is None:
-            raise Http404
         if user.is_authenticated:
-            enrollment, created = services.enrollment_create(course_id=course.pk, user=user)
+            enrollment, created = services.enrollment_create(course=course, user=user)
         else:
             serializer = self.InputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             enrollment, created = services.enrollment_create(
-                course_id=course.pk,
+                course=course,
                 guest_name=serializer.validated_data["name"],
                 guest_email=serializer.validated_data["email"],
             )
@@ -216,9 +209,7 @@ class EnrollmentCancelApi(APIView):
         enrollment = selectors.enrollment_get_cancellable(
             enrollment_id=enrollment_id, user=request.user, token=token
         )
-        if enrollment is None:
-            raise Http404
-        enrollment = services.enrollment_cancel(enrollment_id=enrollment.pk)
+        enrollment = services.enrollment_cancel(enrollment=enrollment)
         return Response(EnrollmentOutputSerializer(enrollment).data)
 
 
@@ -248,8 +239,6 @@ class CourseRosterApi(APIView):
     )
     def get(self, request, course_id: int):
         course = selectors.course_get_owned(course_id=course_id, counselor=request.user)
-        if course is None:
-            raise Http404
         enrollments = list(selectors.enrollment_roster(course=course))
         position = 0
         for enrollment in enrollments:

@@ -5,6 +5,8 @@ from datetime import datetime
 from django.core import signing
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from courses.models import Course, CourseSession, Enrollment
@@ -70,13 +72,15 @@ def course_list(*, user) -> QuerySet[Course]:
     return course_queryset().filter(listed).order_by("first_starts_at", "id")
 
 
-def course_get(*, course_id: int, user) -> Course | None:
-    """A published or cancelled course (an old link still says what happened), or the counselor's own."""
-    return course_queryset().filter(_visible_to(user), pk=course_id).first()
+def course_get(*, course_id: int, user) -> Course:
+    """A published or cancelled course (an old link still says what happened), or the counselor's own;
+    Http404 for any other."""
+    return get_object_or_404(course_queryset().filter(_visible_to(user)), pk=course_id)
 
 
-def course_get_owned(*, course_id: int, counselor) -> Course | None:
-    return course_queryset().filter(pk=course_id, counselor=counselor).first()
+def course_get_owned(*, course_id: int, counselor) -> Course:
+    """The counselor's own course; Http404 for another's."""
+    return get_object_or_404(course_queryset().filter(counselor=counselor), pk=course_id)
 
 
 def enrollment_roster(*, course: Course) -> QuerySet[Enrollment]:
@@ -113,14 +117,13 @@ def enrollment_cancel_token_is_valid(*, enrollment_id: int, token: str) -> bool:
     return isinstance(payload, dict) and payload.get("enrollment") == enrollment_id
 
 
-def enrollment_get_cancellable(*, enrollment_id: int, user, token: str = "") -> Enrollment | None:
-    """The enrollment when the caller may cancel it: the enrollee, the course's counselor, a link holder."""
-    enrollment = Enrollment.objects.select_related("course", "user").filter(pk=enrollment_id).first()
-    if enrollment is None:
-        return None
+def enrollment_get_cancellable(*, enrollment_id: int, user, token: str = "") -> Enrollment:
+    """The enrollment when the caller may cancel it: the enrollee, the course's counselor, a link holder;
+    Http404 for anyone else."""
+    enrollment = get_object_or_404(Enrollment.objects.select_related("course", "user"), pk=enrollment_id)
     if enrollment_cancel_token_is_valid(enrollment_id=enrollment.pk, token=token):
         return enrollment
     is_signed_in = user is not None and user.is_authenticated
     if is_signed_in and user.pk in (enrollment.user_id, enrollment.course.counselor_id):
         return enrollment
-    return None
+    raise Http404

@@ -152,11 +152,11 @@ def course_create(
 
 
 @transaction.atomic
-def course_update(*, course_id: int, sessions: list[dict] | None = None, **fields) -> Course:
+def course_update(*, course: Course, sessions: list[dict] | None = None, **fields) -> Course:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"course_update() got unexpected fields: {sorted(unknown)}")
-    course = _lock_course(course_id)
+    course = _lock_course(course.pk)
     if course.status == Course.Status.CANCELLED:
         raise ApplicationError(_("中止した講座は変更できません。"))
     sessions_before = _sessions_of(course)
@@ -206,9 +206,9 @@ def course_update(*, course_id: int, sessions: list[dict] | None = None, **field
 
 
 @transaction.atomic
-def course_cancel(*, course_id: int) -> Course:
+def course_cancel(*, course: Course) -> Course:
     """Cancels the course and every enrollment in it; everyone who held a place is emailed."""
-    course = _lock_course(course_id)
+    course = _lock_course(course.pk)
     if course.status == Course.Status.CANCELLED:
         return course
     now = timezone.now()
@@ -237,14 +237,14 @@ def _normalize_email(email: str) -> str:
 
 @transaction.atomic
 def enrollment_create(
-    *, course_id: int, user=None, guest_name: str = "", guest_email: str = ""
+    *, course: Course, user=None, guest_name: str = "", guest_email: str = ""
 ) -> tuple[Enrollment, bool]:
     """Confirms while seats remain, otherwise waitlists. Returns the enrollment and whether it is new.
 
     The same client, or the same guest address, gets their active enrollment back: a double click,
     a retry after a timeout or a second visit never takes a second seat.
     """
-    course = _lock_course(course_id)
+    course = _lock_course(course.pk)
     active = Enrollment.objects.filter(course=course, status__in=ACTIVE_STATUSES)
     if user is not None:
         existing = active.filter(user=user).first()
@@ -321,22 +321,21 @@ def enrollment_promote_waitlisted(*, course: Course) -> list[Enrollment]:
 
 
 @transaction.atomic
-def course_promote_waitlisted(*, course_id: int) -> list[Enrollment]:
+def course_promote_waitlisted(*, course: Course) -> list[Enrollment]:
     """For changes made outside course_update (the admin): takes the lock, then fills free seats."""
-    return enrollment_promote_waitlisted(course=_lock_course(course_id))
+    return enrollment_promote_waitlisted(course=_lock_course(course.pk))
 
 
 @transaction.atomic
-def enrollment_cancel(*, enrollment_id: int) -> Enrollment:
+def enrollment_cancel(*, enrollment: Enrollment) -> Enrollment:
     """Frees the seat and gives it to the first waitlisted person in the same transaction.
 
     Cancelling an enrollment that is already cancelled changes nothing and sends nothing.
     """
-    course_id = Enrollment.objects.values_list("course_id", flat=True).get(pk=enrollment_id)
     # The course first, as every writer of seats does: one lock order means no deadlock.
-    course = _lock_course(course_id)
+    course = _lock_course(enrollment.course_id)
     enrollment = (
-        Enrollment.objects.select_for_update(of=("self",)).select_related("user").get(pk=enrollment_id)
+        Enrollment.objects.select_for_update(of=("self",)).select_related("user").get(pk=enrollment.pk)
     )
     if enrollment.status == Enrollment.Status.CANCELLED:
         return enrollment

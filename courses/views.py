@@ -40,7 +40,11 @@ class EnrollmentCancelPageView(View):
         return response
 
     def _enrollment(self, enrollment_id: int, token: str) -> Enrollment | None:
-        return selectors.enrollment_get_cancellable(enrollment_id=enrollment_id, user=None, token=token)
+        """None for a link that names no enrollment or carries a wrong token: the page says so."""
+        try:
+            return selectors.enrollment_get_cancellable(enrollment_id=enrollment_id, user=None, token=token)
+        except Http404:
+            return None
 
     def get(self, request, enrollment_id: int):
         token = request.GET.get("token", "")
@@ -58,19 +62,12 @@ class EnrollmentCancelPageView(View):
         if enrollment.status == Enrollment.Status.CANCELLED:
             return self._render(request, state="already", enrollment=enrollment)
         try:
-            enrollment = services.enrollment_cancel(enrollment_id=enrollment.pk)
+            enrollment = services.enrollment_cancel(enrollment=enrollment)
         except ApplicationError as error:
             return self._render(
                 request, state="error", enrollment=enrollment, message=error.message, status=400
             )
         return self._render(request, state="done", enrollment=enrollment)
-
-
-def _course_or_404(request, course_id: int) -> Course:
-    course = selectors.course_get(course_id=course_id, user=request.user)
-    if course is None:
-        raise Http404
-    return course
 
 
 def _course_facts(course: Course) -> dict:
@@ -102,7 +99,7 @@ def _detail_page(request, course: Course, *, form=None, error: str = "", status:
 @require_http_methods(["GET", "POST"])
 def course_detail_page(request, course_id: int):
     """The course with seats left; a guest enrolls with name and email, a client with one button."""
-    course = _course_or_404(request, course_id)
+    course = selectors.course_get(course_id=course_id, user=request.user)
     user = request.user
     is_guest = not user.is_authenticated
     form = GuestEnrollForm(request.POST if request.method == "POST" else None) if is_guest else None
@@ -121,7 +118,7 @@ def course_detail_page(request, course_id: int):
     else:
         enrollee = {"user": user}
     try:
-        enrollment, _created = services.enrollment_create(course_id=course.pk, **enrollee)
+        enrollment, _created = services.enrollment_create(course=course, **enrollee)
     except ApplicationError as error:
         if form is not None:
             form_apply_error(form, error)

@@ -332,7 +332,7 @@ def enrollment_cancel(request, enrollment_id: int):
     if enrollment is None:
         raise Http404
     try:
-        course_services.enrollment_cancel(enrollment_id=enrollment.pk)
+        course_services.enrollment_cancel(enrollment=enrollment)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

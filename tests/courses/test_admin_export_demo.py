@@ -11,10 +11,10 @@ pytestmark = pytest.mark.django_db
 
 def test_enrollments_join_the_personal_data_export(client_api, client_user):
     course = CourseFactory(title="講座A")
-    services.enrollment_create(course_id=course.pk, user=client_user)
+    services.enrollment_create(course=course, user=client_user)
     other = CourseFactory(title="講座B")
-    services.enrollment_create(course_id=other.pk, guest_name="私", guest_email=client_user.email.upper())
-    services.enrollment_create(course_id=other.pk, guest_name="他人", guest_email="someone@example.com")
+    services.enrollment_create(course=other, guest_name="私", guest_email=client_user.email.upper())
+    services.enrollment_create(course=other, guest_name="他人", guest_email="someone@example.com")
 
     response = client_api.get("/api/v1/me/export/")
 
@@ -49,7 +49,7 @@ def test_the_demo_step_is_registered_after_accounts():
 
 def test_the_admin_lists_courses_and_filters_enrollments(admin_client):
     course = CourseFactory()
-    services.enrollment_create(course_id=course.pk, guest_name="g", guest_email="g@example.com")
+    services.enrollment_create(course=course, guest_name="g", guest_email="g@example.com")
 
     courses_page = admin_client.get(reverse("admin:courses_course_changelist"))
     course_page = admin_client.get(reverse("admin:courses_course_change", args=[course.pk]))
@@ -65,8 +65,8 @@ def test_the_admin_lists_courses_and_filters_enrollments(admin_client):
 
 def test_the_admin_cancel_action_promotes_the_waitlist(admin_client):
     course = CourseFactory(capacity=1)
-    first, _ = services.enrollment_create(course_id=course.pk, guest_name="a", guest_email="a@example.com")
-    waiting, _ = services.enrollment_create(course_id=course.pk, guest_name="b", guest_email="b@example.com")
+    first, _ = services.enrollment_create(course=course, guest_name="a", guest_email="a@example.com")
+    waiting, _ = services.enrollment_create(course=course, guest_name="b", guest_email="b@example.com")
 
     response = admin_client.post(
         reverse("admin:courses_enrollment_changelist"),

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def guest(course, n: int = 0) -> Enrollment:
     return services.enrollment_create(
-        course_id=course.pk, guest_name=f"ゲスト{n}", guest_email=f"g{n}@example.com"
+        course=course, guest_name=f"ゲスト{n}", guest_email=f"g{n}@example.com"
     )[0]
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def enroll(course, n: int = 1):
     return services.enrollment_create(
-        course_id=course.pk, guest_name=f"O'Brien {n}", guest_email=f"m{n}@example.com"
+        course=course, guest_name=f"O'Brien {n}", guest_email=f"m{n}@example.com"
     )[0]
 
 
@@ -101,9 +101,9 @@ def test_new_dates_reach_everyone_enrolled_with_an_updated_calendar_once(
     mail.outbox = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.course_update(course_id=course.pk, sessions=[moved])
+        services.course_update(course=course, sessions=[moved])
     with django_capture_on_commit_callbacks(execute=True):
-        services.course_update(course_id=course.pk, sessions=[moved])  # saved again: nothing changed
+        services.course_update(course=course, sessions=[moved])  # saved again: nothing changed
 
     assert sorted(message.to[0] for message in mail.outbox) == [seat.guest_email, waiting.guest_email]
     to_seat = next(message for message in mail.outbox if message.to == [seat.guest_email])
@@ -132,7 +132,7 @@ def test_moving_a_date_back_and_forth_tells_people_each_time(counselor):
     }
 
     for plan in (later, original, later):
-        services.course_update(course_id=course.pk, sessions=[plan])
+        services.course_update(course=course, sessions=[plan])
 
     assert OutboundEmail.objects.filter(kind="courses.course_changed").count() == 3
 
@@ -143,6 +143,6 @@ def test_changing_only_the_description_tells_nobody(counselor, django_capture_on
     mail.outbox = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.course_update(course_id=course.pk, description="内容を詳しくしました。")
+        services.course_update(course=course, description="内容を詳しくしました。")
 
     assert mail.outbox == []

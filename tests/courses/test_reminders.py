@@ -38,7 +38,7 @@ def course_with_session(starts_at: datetime, **fields) -> Course:
 
 def enroll(course, n: int):
     return services.enrollment_create(
-        course_id=course.pk, guest_name=f"参加者{n}", guest_email=f"r{n}@example.com"
+        course=course, guest_name=f"参加者{n}", guest_email=f"r{n}@example.com"
     )[0]
 
 
@@ -121,10 +121,10 @@ def test_one_enrollee_and_session_never_make_two_reminder_rows_even_from_overlap
 def test_cancelled_enrollments_and_cancelled_courses_get_no_reminder(monday_noon):
     course = course_with_session(jst(14, 10), capacity=5)
     kept, gone = enroll(course, 1), enroll(course, 2)
-    services.enrollment_cancel(enrollment_id=gone.pk)
+    services.enrollment_cancel(enrollment=gone)
     dropped_course = course_with_session(jst(14, 10))
     enroll(dropped_course, 3)
-    services.course_cancel(course_id=dropped_course.pk)
+    services.course_cancel(course=dropped_course)
 
     monday_noon.move_to(jst(13, 19))
     services.course_reminders_send()
@@ -137,7 +137,7 @@ def test_a_reminder_queued_before_the_cancel_is_skipped_at_send_time(monday_noon
     monday_noon.move_to(jst(13, 19))
     services.course_reminders_send()  # queued; this test runs no on-commit sends
     assert reminders().get().status == OutboundEmail.Status.PENDING
-    services.enrollment_cancel(enrollment_id=enrollment.pk)
+    services.enrollment_cancel(enrollment=enrollment)
     mail.outbox = []
 
     email_send(email_id=reminders().get().pk)
@@ -159,7 +159,7 @@ def test_a_reminder_still_pending_when_the_session_starts_is_skipped(monday_noon
 
 def test_a_confirmation_queued_before_the_cancel_is_skipped_but_the_cancel_notice_goes():
     enrollment = enroll(CourseFactory(), 1)
-    services.enrollment_cancel(enrollment_id=enrollment.pk)
+    services.enrollment_cancel(enrollment=enrollment)
 
     for email in OutboundEmail.objects.order_by("id"):
         email_send(email_id=email.pk)

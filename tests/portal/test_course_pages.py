@@ -17,7 +17,7 @@ def guest_enrolls(client, course, name="来場 花子", email="guest@example.com
 def test_the_list_shows_published_courses_with_seats_left_and_hides_drafts(client):
     course = CourseFactory(title="自分の価値を内側で認める", capacity=3)
     CourseFactory(title="下書きの講座", status=Course.Status.DRAFT)
-    enrollment_create(course_id=course.pk, guest_name="a", guest_email="a@example.com")
+    enrollment_create(course=course, guest_name="a", guest_email="a@example.com")
 
     body = client.get("/courses/").content.decode()
 
@@ -128,8 +128,8 @@ def test_a_draft_or_unknown_course_is_404(client):
 def test_the_client_cancels_from_the_portal_and_the_first_waitlisted_gets_the_seat(client):
     course = CourseFactory(capacity=1)
     user = ClientFactory()
-    mine, _ = enrollment_create(course_id=course.pk, user=user)
-    waiting, _ = enrollment_create(course_id=course.pk, guest_name="待つ", guest_email="wait@example.com")
+    mine, _ = enrollment_create(course=course, user=user)
+    waiting, _ = enrollment_create(course=course, guest_name="待つ", guest_email="wait@example.com")
     client.force_login(user)
 
     listed = client.get("/portal/courses/").content.decode()

@@ -95,7 +95,7 @@ def test_another_clients_course_enrollment_cannot_be_cancelled_from_the_portal(c
     from courses.services import enrollment_create
 
     owner = ClientFactory()
-    enrollment, _ = enrollment_create(course_id=CourseFactory().pk, user=owner)
+    enrollment, _ = enrollment_create(course=CourseFactory(), user=owner)
     client.force_login(ClientFactory())
 
     response = client.post(f"/portal/enrollments/{enrollment.pk}/cancel/")

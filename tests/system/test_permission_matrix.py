@@ -265,7 +265,7 @@ class World:
             note = SessionNoteFactory(counselor=counselor, client=client, tags=["scene.work", "step.1"])
             worksheet = WorksheetFactory(counselor=counselor, client=client)
             course = CourseFactory(counselor=counselor, capacity=5)
-            enrollment, _created = enrollment_create(course_id=course.pk, user=client)
+            enrollment, _created = enrollment_create(course=course, user=client)
             for name, value in {
                 "rule": rule,
                 "session_type": session_type,
