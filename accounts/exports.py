@@ -23,11 +23,11 @@ def account_export(user) -> dict:
 
 @register_exporter("emails_sent_to_me")
 def outbox_export(user) -> list[dict]:
-    from outbox.models import OutboundEmail
+    from outbox.selectors import email_list_for_recipient
 
     return [
         {"kind": kind, "subject": subject, "status": status, "created_at": created_at.isoformat()}
-        for kind, subject, status, created_at in OutboundEmail.objects.filter(recipient__iexact=user.email)
-        .order_by("created_at")
-        .values_list("kind", "subject", "status", "created_at")
+        for kind, subject, status, created_at in email_list_for_recipient(email=user.email).values_list(
+            "kind", "subject", "status", "created_at"
+        )
     ]

@@ -75,7 +75,7 @@ def reset() -> int:
     from django.utils import timezone
 
     from newsletter.models import Delivery, SendSlot
-    from outbox.models import OutboundEmail
+    from outbox.selectors import OutboundEmail
 
     tables = ", ".join(model._meta.db_table for model in (Delivery, SendSlot, OutboundEmail))
     with connection.cursor() as cursor:
@@ -115,8 +115,8 @@ def write_copy(slot_id: int, deliveries: list, drafts: list) -> float:
     from django.utils import timezone
 
     from newsletter.models import Delivery
-    from outbox.models import OutboundEmail
-    from outbox.services import _dedupe_key
+    from outbox.selectors import OutboundEmail
+    from outbox.services import email_dedupe_key
 
     email_table, delivery_table = OutboundEmail._meta.db_table, Delivery._meta.db_table
     email_columns = (
@@ -145,7 +145,7 @@ def write_copy(slot_id: int, deliveries: list, drafts: list) -> float:
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         with raw.copy(f"COPY {email_table} ({', '.join(email_columns)}) FROM STDIN") as copy:
             for email_id, draft in zip(ids, drafts, strict=True):
-                dedupe_key = _dedupe_key(draft.kind, draft.recipient, draft.key)
+                dedupe_key = email_dedupe_key(draft.kind, draft.recipient, draft.key)
                 copy.write_row(
                     (
                         email_id, now, now, draft.kind, dedupe_key, draft.recipient, from_email,
@@ -165,7 +165,7 @@ def check_written(n: int) -> None:
     from django.db.models import Count
 
     from newsletter.models import Delivery
-    from outbox.models import OutboundEmail
+    from outbox.selectors import OutboundEmail
 
     emails = OutboundEmail.objects.aggregate(rows=Count("pk"), recipients=Count("recipient", distinct=True))
     linked = Delivery.objects.filter(email__isnull=False).count()

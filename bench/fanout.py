@@ -65,7 +65,7 @@ def reset_sends() -> None:
     from django.db import connection
 
     from newsletter.models import Delivery, SendSlot
-    from outbox.models import OutboundEmail
+    from outbox.selectors import OutboundEmail
 
     tables = ", ".join(model._meta.db_table for model in (Delivery, SendSlot, OutboundEmail))
     with connection.cursor() as cursor:
@@ -80,7 +80,7 @@ def run_ours(services: BenchServices, n: int, worker) -> dict:
 
     from newsletter.models import SendSlot
     from newsletter.tasks import newsletter_plan_due_slots_task
-    from outbox.models import OutboundEmail
+    from outbox.selectors import OutboundEmail
 
     reset_sends()
     sink = services.sink

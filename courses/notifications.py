@@ -8,12 +8,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.tasks import enqueue_on_commit
 from courses.calendar import course_ics
 from courses.models import ACTIVE_STATUSES, Course, CourseSession, Enrollment
 from courses.selectors import enrollment_cancel_token_make
 from outbox.registry import register_send_check
-from outbox.services import Attachment, email_enqueue_template
+from outbox.services import Attachment, email_enqueue_template, emails_send_on_commit
 
 CONFIRMED = "courses.enrollment_confirmed"
 WAITLISTED = "courses.enrollment_waitlisted"
@@ -121,7 +120,7 @@ def course_notify_cancelled(
         )
         if created:
             email_ids.append(email.pk)
-    enqueue_batches(email_ids)
+    emails_send_on_commit(email_ids=email_ids)
 
 
 def course_notify_changed(
@@ -150,7 +149,7 @@ def course_notify_changed(
         )
         if created:
             email_ids.append(email.pk)
-    enqueue_batches(email_ids)
+    emails_send_on_commit(email_ids=email_ids)
 
 
 def session_reminder_enqueue(
@@ -167,14 +166,6 @@ def session_reminder_enqueue(
         send=False,
     )
     return email.pk, created
-
-
-def enqueue_batches(email_ids: list[int]) -> None:
-    from outbox.tasks import email_send_batch_task
-
-    size = settings.OUTBOX_BATCH_SIZE
-    for start in range(0, len(email_ids), size):
-        enqueue_on_commit(email_send_batch_task, email_ids[start : start + size])
 
 
 @register_send_check("courses.")

@@ -21,7 +21,8 @@ from core.exceptions import ApplicationError
 from courses import notifications
 from courses.models import ACTIVE_STATUSES, Course, CourseSession, Enrollment
 from courses.selectors import enrollment_is_open, enrollment_waitlist_position
-from outbox.models import OutboundEmail
+from outbox.selectors import email_contexts
+from outbox.services import emails_send_on_commit
 
 EDITABLE_FIELDS = (
     "title",
@@ -393,11 +394,12 @@ def course_reminders_send(*, now: datetime | None = None) -> int:
     )
     # Pairs already reminded are skipped up front, so scans after the first cost one query, not one
     # failed insert per enrollee.
-    already = set(
-        OutboundEmail.objects.filter(
-            kind=notifications.REMINDER, context__session__in=[session.pk for session in sessions]
-        ).values_list("context__session", "context__enrollment")
-    )
+    already = {
+        (context["session"], context["enrollment"])
+        for context in email_contexts(
+            kind=notifications.REMINDER, session__in=[session.pk for session in sessions]
+        )
+    }
     created_ids: list[int] = []
     with transaction.atomic():
         for session in sessions:
@@ -416,5 +418,5 @@ def course_reminders_send(*, now: datetime | None = None) -> int:
                 )
                 if created:
                     created_ids.append(email_id)
-        notifications.enqueue_batches(created_ids)
+        emails_send_on_commit(email_ids=created_ids)
     return len(created_ids)

@@ -10,7 +10,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from newsletter.models import Broadcast, Consent, Delivery, Lesson, SendSlot, Subscriber, WorkbookDownload
-from outbox.models import OutboundEmail
+from outbox.selectors import EmailStatus
 
 
 def lesson_list() -> QuerySet[Lesson]:
@@ -46,10 +46,10 @@ def newsletter_stats(*, weeks: int = 12, slots: int = 12) -> dict:
     recent_slots = SendSlot.objects.order_by("-starts_at").annotate(
         planned=Count("deliveries"),
         lessons=Count("deliveries", filter=Q(deliveries__kind=Delivery.Kind.LESSON)),
-        sent=Count("deliveries", filter=Q(**{status: OutboundEmail.Status.SENT})),
-        skipped=Count("deliveries", filter=Q(**{status: OutboundEmail.Status.SKIPPED})),
-        failed=Count("deliveries", filter=Q(**{status: OutboundEmail.Status.FAILED})),
-        pending=Count("deliveries", filter=Q(**{status: OutboundEmail.Status.PENDING})),
+        sent=Count("deliveries", filter=Q(**{status: EmailStatus.SENT})),
+        skipped=Count("deliveries", filter=Q(**{status: EmailStatus.SKIPPED})),
+        failed=Count("deliveries", filter=Q(**{status: EmailStatus.FAILED})),
+        pending=Count("deliveries", filter=Q(**{status: EmailStatus.PENDING})),
     )[:slots]
     downloads = WorkbookDownload.objects.aggregate(
         total=Count("pk"), last_30_days=Count("pk", filter=Q(created_at__gte=now - timedelta(days=30)))

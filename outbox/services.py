@@ -1,4 +1,9 @@
-"""Writing, sending and re-sending outbox rows."""
+"""Writing, sending and re-sending outbox rows: the outbox's public API (with ``outbox.selectors``).
+
+Other apps write emails with ``email_enqueue*`` inside their own transaction and hand rows written
+with ``send=False`` to the senders with ``emails_send_on_commit``. The Celery tasks in
+``outbox.tasks`` call these services; the services name the tasks but never import them.
+"""
 
 import base64
 import logging
@@ -6,8 +11,11 @@ import smtplib
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
@@ -16,10 +24,17 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.tasks import enqueue, enqueue_on_commit
 from outbox.models import OutboundEmail
 from outbox.registry import checks_for
 
 logger = logging.getLogger(__name__)
+
+
+def _task(name: str):
+    """One of ``outbox.tasks`` by name (registered when the app is ready), so that the tasks import
+    the services and not the other way round."""
+    return current_app.tasks[f"outbox.tasks.{name}"]
 
 
 class TransientSendError(Exception):
@@ -59,7 +74,8 @@ def email_render(*, template: str, context: dict, language: str = "ja") -> Rende
     return RenderedEmail(subject=subject, text=text, html=html)
 
 
-def _dedupe_key(kind: str, recipient: str, key: str) -> str:
+def email_dedupe_key(kind: str, recipient: str, key: str) -> str:
+    """The uniqueness key of an email: kind, recipient (any case) and the object it is about."""
     return f"{kind}|{recipient.lower()}|{key}"[:255]
 
 
@@ -83,7 +99,7 @@ def email_enqueue(
     recipient and key never make a second row, so retries and re-runs send nothing twice. Returns the
     row and whether it was created. ``send=False`` leaves sending to a batch sender.
     """
-    dedupe_key = _dedupe_key(kind, recipient, key)
+    dedupe_key = email_dedupe_key(kind, recipient, key)
     email = OutboundEmail(
         kind=kind,
         dedupe_key=dedupe_key,
@@ -107,10 +123,7 @@ def email_enqueue(
             raise
         return existing, False
     if send:
-        from core.tasks import enqueue_on_commit
-        from outbox.tasks import email_send_task
-
-        enqueue_on_commit(email_send_task, email.pk)
+        enqueue_on_commit(_task("email_send_task"), email.pk)
     return email, True
 
 
@@ -148,7 +161,7 @@ def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[
 
     A fan-out (a newsletter slot) would otherwise take one INSERT per recipient. A draft whose
     (kind, recipient, key) already has a row keeps that row, whose id is returned. Nothing is sent
-    here: the caller hands the ids to ``email_send_batch_task``. ``queued_at`` is when the caller
+    here: the caller hands the ids to ``emails_send_on_commit``. ``queued_at`` is when the caller
     expects a sender to take them; the stale sweeper counts from then.
     """
     if not drafts:
@@ -157,7 +170,7 @@ def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[
     rows = [
         OutboundEmail(
             kind=draft.kind,
-            dedupe_key=_dedupe_key(draft.kind, draft.recipient, draft.key),
+            dedupe_key=email_dedupe_key(draft.kind, draft.recipient, draft.key),
             recipient=draft.recipient,
             from_email=settings.DEFAULT_FROM_EMAIL,
             subject=draft.subject,
@@ -173,6 +186,29 @@ def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[
     keys = [row.dedupe_key for row in rows]
     ids = dict(OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", "pk"))
     return [ids[key] for key in keys]
+
+
+def _hand_over(email_ids: list[int], eta: datetime | None) -> None:
+    try:
+        _task("email_send_batch_task").apply_async(args=[email_ids], eta=eta)
+    except Exception:
+        # The rows stay pending; the sweeper hands them to a sender once the broker is back.
+        logger.warning("could not hand %d emails to a sender", len(email_ids), exc_info=True)
+
+
+def emails_send_on_commit(
+    *, email_ids: Sequence[int], eta: datetime | None = None, batch_size: int | None = None
+) -> None:
+    """Hands rows written with ``send=False`` to the batch sender once the caller's transaction commits.
+
+    The ids go in batches of ``batch_size`` (OUTBOX_BATCH_SIZE by default), one task each, so that
+    every worker shares a fan-out; ``eta`` holds them back until then (a rate limit). A broker outage
+    is logged, not raised: the rows stay pending and the stale sweeper sends them later.
+    """
+    ids = list(email_ids)
+    size = batch_size or settings.OUTBOX_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        transaction.on_commit(partial(_hand_over, ids[start : start + size], eta))
 
 
 def _message_for(email: OutboundEmail, connection) -> EmailMultiAlternatives:
@@ -340,9 +376,7 @@ def outbox_requeue_stale() -> int:
 
     Covers a broker outage at commit time and a task lost with its worker; returns how many rows.
     """
-    from core.tasks import enqueue
-    from outbox.tasks import email_send_batch_task
-
+    email_send_batch_task = _task("email_send_batch_task")
     cutoff = timezone.now() - settings.OUTBOX_STALE_AFTER
     stale_ids = list(
         OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, queued_at__lt=cutoff)

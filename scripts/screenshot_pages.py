@@ -52,7 +52,7 @@ def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
 
         def path() -> str:
             body = shell(
-                "from outbox.models import OutboundEmail;"
+                "from outbox.selectors import OutboundEmail;"
                 f"print(OutboundEmail.objects.filter(recipient='{recipient}').latest('id').body_text)"
             )
             return re.search(r"https?://[^/\s]+(" + pattern + r"\S*)", body).group(1)

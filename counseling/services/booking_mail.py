@@ -9,8 +9,8 @@ from django.conf import settings
 from counseling.calendar import booking_ics, booking_location
 from counseling.localtime import local_clock, local_label
 from counseling.models import Booking
-from outbox.models import OutboundEmail
 from outbox.registry import register_send_check
+from outbox.selectors import OutboundEmail
 from outbox.services import Attachment, email_enqueue_template
 
 KIND_CONFIRMED = "counseling.booking_confirmed"
@@ -89,8 +89,8 @@ def booking_mail_cancelled(*, booking: Booking, by_counselor: bool) -> None:
         )
 
 
-def booking_mail_reminder(*, booking: Booking) -> OutboundEmail | None:
-    """Writes the reminder row without sending it; returns it only when it is new."""
+def booking_mail_reminder(*, booking: Booking) -> int | None:
+    """Writes the reminder row without sending it; returns its id only when it is new."""
     email, created = email_enqueue_template(
         kind=KIND_REMINDER,
         recipient=booking.client.email,
@@ -100,7 +100,7 @@ def booking_mail_reminder(*, booking: Booking) -> OutboundEmail | None:
         context=_reference(booking),
         send=False,
     )
-    return email if created else None
+    return email.pk if created else None
 
 
 def _still_describes_booking(email: OutboundEmail) -> bool:

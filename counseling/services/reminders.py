@@ -6,20 +6,17 @@ queued on the next run, and the outbox key (booking, SEQUENCE) keeps a second ru
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.tasks import enqueue_on_commit
 from counseling.models import Booking
 from counseling.services.booking_mail import booking_mail_reminder
+from outbox.services import emails_send_on_commit
 
 
 @transaction.atomic
 def booking_reminders_queue_due(*, now: datetime | None = None, limit: int = 1000) -> int:
     """Queues the reminders whose time has come for sessions still ahead; returns how many were new."""
-    from outbox.tasks import email_send_batch_task
-
     now = now or timezone.now()
     # SKIP LOCKED: two overlapping scans split the work instead of waiting on each other.
     due = list(
@@ -33,9 +30,9 @@ def booking_reminders_queue_due(*, now: datetime | None = None, limit: int = 100
         )
         .order_by("reminder_due_at", "pk")[:limit]
     )
-    email_ids = [email.pk for booking in due if (email := booking_mail_reminder(booking=booking)) is not None]
+    email_ids = [
+        email_id for booking in due if (email_id := booking_mail_reminder(booking=booking)) is not None
+    ]
     Booking.objects.filter(pk__in=[booking.pk for booking in due]).update(reminder_queued_at=now)
-    batch_size = settings.OUTBOX_BATCH_SIZE
-    for offset in range(0, len(email_ids), batch_size):
-        enqueue_on_commit(email_send_batch_task, email_ids[offset : offset + batch_size])
+    emails_send_on_commit(email_ids=email_ids)
     return len(email_ids)

@@ -5,10 +5,8 @@ slot's checkpoint together. A run that dies resumes after the last committed chu
 (subscriber, slot) delivery and the outbox's dedupe key make any overlap create nothing.
 """
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,9 +19,7 @@ from newsletter.models import Broadcast, Delivery, Lesson, SendSlot, Subscriber
 from newsletter.rendering import IssueContent, list_unsubscribe_headers, unsubscribe_url
 from newsletter.schedule import is_slot, slots_between
 from newsletter.services.content import content_of, issue_render
-from outbox.services import EmailDraft, email_enqueue_many
-
-logger = logging.getLogger(__name__)
+from outbox.services import EmailDraft, email_enqueue_many, emails_send_on_commit
 
 
 @dataclass
@@ -70,16 +66,6 @@ def _batch_eta(slot: SendSlot, offset: int) -> datetime:
     """When the batch starting at message ``offset`` of the slot may go, to keep under the rate limit."""
     minutes = offset / max(settings.NEWSLETTER_SEND_RATE_PER_MINUTE, 1)
     return max(slot.planning_started_at + timedelta(minutes=minutes), timezone.now())
-
-
-def _hand_over(email_ids: list[int], eta: datetime) -> None:
-    from outbox.tasks import email_send_batch_task
-
-    try:
-        email_send_batch_task.apply_async(args=[email_ids], eta=eta)
-    except Exception:
-        # The rows stay pending; the outbox sweeper hands them to a sender once the broker is back.
-        logger.warning("could not hand %d newsletter emails to a sender", len(email_ids), exc_info=True)
 
 
 @transaction.atomic
@@ -150,7 +136,7 @@ def _slot_plan_chunk(*, slot_id: int, contents: _Contents) -> bool:
         email_ids = email_enqueue_many(drafts=drafts[start : start + batch_size], queued_at=eta)
         for delivery, email_id in zip(deliveries[start : start + batch_size], email_ids, strict=True):
             delivery.email_id = email_id
-        transaction.on_commit(partial(_hand_over, email_ids, eta))
+        emails_send_on_commit(email_ids=email_ids, eta=eta, batch_size=batch_size)
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
 
     slot.last_subscriber_id = rows[-1]["pk"]
