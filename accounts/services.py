@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from accounts.models import User
+from core.emails import normalize_email
 from core.exceptions import ApplicationError
+from core.links import absolute_url
 from outbox.services import email_enqueue_template
 
 VERIFY_SALT = "accounts.email-verification"
@@ -22,14 +24,6 @@ RESET_SALT = "accounts.password-reset"
 
 class LoginLockedOut(Exception):
     """Too many failed logins for this email from this address."""
-
-
-def normalize_email(email: str) -> str:
-    return User.objects.normalize_email(email.strip()).lower()
-
-
-def _link(path: str, token: str) -> str:
-    return f"{settings.SITE_URL}{path}?token={token}"
 
 
 def email_verification_token_make(*, user: User) -> str:
@@ -96,7 +90,7 @@ def user_send_verification(*, user: User) -> None:
         template_context={
             "user": user,
             "token": token,
-            "link": _link("/accounts/verify-email/", token),
+            "link": absolute_url("accounts:verify-email", query={"token": token}),
             "valid_days": settings.EMAIL_VERIFICATION_MAX_AGE.days,
         },
     )
@@ -169,7 +163,7 @@ def password_reset_request(*, email: str) -> None:
         template_context={
             "user": user,
             "token": token,
-            "link": _link("/accounts/password-reset/confirm/", token),
+            "link": absolute_url("accounts:password-reset-confirm", query={"token": token}),
         },
     )
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.links import absolute_url
 from courses.calendar import course_ics
 from courses.models import ACTIVE_STATUSES, Course, CourseSession, Enrollment
 from courses.selectors import enrollment_cancel_token_make
@@ -25,7 +26,7 @@ REMINDER = "courses.session_reminder"
 
 def enrollment_cancel_link(enrollment: Enrollment) -> str:
     token = enrollment_cancel_token_make(enrollment=enrollment)
-    return f"{settings.SITE_URL}/courses/enrollments/{enrollment.pk}/cancel/?token={token}"
+    return absolute_url("course-enrollment-cancel-page", enrollment_id=enrollment.pk, query={"token": token})
 
 
 def _context(enrollment: Enrollment, course: Course, sessions: list[CourseSession], **extra) -> dict:

@@ -9,7 +9,6 @@ from datetime import datetime, time, timedelta
 from itertools import pairwise
 
 from django.conf import settings
-from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.emails import normalize_email
 from core.exceptions import ApplicationError
 from courses import notifications
 from courses.models import ACTIVE_STATUSES, Course, CourseSession, Enrollment
@@ -232,10 +232,6 @@ def course_cancel(*, course: Course) -> Course:
 # --- Enrollment ---------------------------------------------------------------------------------
 
 
-def _normalize_email(email: str) -> str:
-    return BaseUserManager.normalize_email(email.strip()).lower()
-
-
 @transaction.atomic
 def enrollment_create(
     *, course: Course, user=None, guest_name: str = "", guest_email: str = ""
@@ -250,7 +246,7 @@ def enrollment_create(
     if user is not None:
         existing = active.filter(user=user).first()
     else:
-        guest_name, guest_email = guest_name.strip(), _normalize_email(guest_email)
+        guest_name, guest_email = guest_name.strip(), normalize_email(guest_email)
         if not guest_name or not guest_email:
             raise ApplicationError(
                 _("お名前とメールアドレスを入力してください。"),

@@ -9,6 +9,7 @@ import markdown
 import nh3
 from django.conf import settings
 
+from core.links import absolute_url
 from newsletter.tokens import unsubscribe_token_make
 from outbox.services import RenderedEmail, email_render
 
@@ -63,9 +64,7 @@ def issue_content(*, subject: str, body_markdown: str) -> IssueContent:
 
 
 def unsubscribe_url(subscriber_id: int) -> str:
-    return (
-        f"{settings.SITE_URL}/newsletter/unsubscribe/{unsubscribe_token_make(subscriber_id=subscriber_id)}/"
-    )
+    return absolute_url("newsletter:unsubscribe", token=unsubscribe_token_make(subscriber_id=subscriber_id))
 
 
 def list_unsubscribe_headers(url: str) -> dict[str, str]:

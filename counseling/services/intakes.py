@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
+from core.links import absolute_url
 from counseling.localtime import local_label
 from counseling.models import AccessRecord, Intake, IntakeAnswer, Pattern
 from counseling.selectors.patterns import self_check_reasons
@@ -89,7 +90,7 @@ def _alert_crisis(intake: Intake) -> None:
                 "client": intake.client,
                 "received_label": local_label(intake.created_at),
                 "practice_name": settings.PRACTICE_NAME,
-                "admin_url": f"{settings.SITE_URL}/counselor/intakes/{intake.pk}/",
+                "admin_url": absolute_url("counselor:intake", intake_id=intake.pk),
             },
             headers={"X-Priority": "1 (Highest)", "Importance": "High"},
         )

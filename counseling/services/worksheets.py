@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
+from core.links import absolute_url
 from counseling.localtime import day_label, local_date
 from counseling.models import AccessRecord, Worksheet, WorksheetEntry, WorksheetTemplate
 from counseling.selectors.clients import client_is_counselors
@@ -159,7 +160,7 @@ def worksheet_submit(*, worksheet: Worksheet, user, ip: str | None = None, notif
             worksheet=worksheet,
             kind="submitted",
             recipient=worksheet.counselor.email,
-            review_url=f"{settings.SITE_URL}/counselor/worksheets/{worksheet.pk}/",
+            review_url=absolute_url("counselor:worksheet", worksheet_id=worksheet.pk),
         )
     return worksheet
 

@@ -2,13 +2,13 @@
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
+from core.links import absolute_url
 from newsletter.models import Broadcast, Delivery, Lesson, SendSlot, Workbook
 from newsletter.rendering import (
     IssueContent,
@@ -169,7 +169,7 @@ def issue_render(*, content: IssueContent, unsubscribe_link: str, name: str = ""
 
 def _sample_unsubscribe_link() -> str:
     # Previews and test sends go to the counselor, who is no subscriber: the link shows where it leads.
-    return f"{settings.SITE_URL}/newsletter/unsubscribe/SAMPLE/"
+    return absolute_url("newsletter:unsubscribe", token="SAMPLE")  # noqa: S106 (a placeholder, no secret)
 
 
 def issue_preview(*, item: Lesson | Broadcast) -> RenderedEmail:

@@ -8,7 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.emails import normalize_email
 from core.exceptions import ApplicationError
+from core.links import absolute_url
 from newsletter.consent import CONSENT_WORDINGS
 from newsletter.models import Consent, Subscriber, Suppression, Workbook, WorkbookDownload
 from newsletter.rendering import subscriber_email_render
@@ -29,10 +31,6 @@ class LinkInvalid(ApplicationError):
 
     def __init__(self, message: str | None = None):
         super().__init__(message or _("このリンクは無効か、有効期限が切れています。"))
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def _practice_context() -> dict:
@@ -108,7 +106,7 @@ def subscriber_subscribe(
             template_context={
                 **_practice_context(),
                 "name": subscriber.name,
-                "confirm_url": f"{settings.SITE_URL}/newsletter/confirm/{token}/",
+                "confirm_url": absolute_url("newsletter:confirm", token=token),
                 "valid_days": settings.NEWSLETTER_CONFIRM_MAX_AGE.days,
             },
             context={"subscriber_id": subscriber.pk},
@@ -169,7 +167,7 @@ def subscriber_confirm(*, token: str, ip_address: str | None) -> Subscriber:
 
 
 def workbook_url(subscriber: Subscriber) -> str:
-    return f"{settings.SITE_URL}/newsletter/workbook/{workbook_token_make(subscriber_id=subscriber.pk)}/"
+    return absolute_url("newsletter:workbook", token=workbook_token_make(subscriber_id=subscriber.pk))
 
 
 def _workbook_email_enqueue(*, subscriber: Subscriber, template: str, key: str) -> None:
@@ -180,7 +178,7 @@ def _workbook_email_enqueue(*, subscriber: Subscriber, template: str, key: str) 
             **_practice_context(),
             "name": subscriber.name,
             "workbook_url": workbook_url(subscriber),
-            "resend_url": f"{settings.SITE_URL}/newsletter/workbook/",
+            "resend_url": absolute_url("newsletter:workbook-link"),
             "valid_days": settings.NEWSLETTER_WORKBOOK_LINK_MAX_AGE.days,
         },
     )
