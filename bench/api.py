@@ -49,7 +49,7 @@ def seed() -> dict[str, str]:
 
     from accounts.models import User
     from accounts.services import counselor_create, user_create
-    from counseling.localtime import local_date, local_datetime
+    from core.localtime import local_date, local_datetime
     from counseling.models import Booking, Format
     from counseling.selectors.availability import slot_list
     from counseling.services.availability import (

@@ -15,7 +15,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
-from counseling.localtime import local_clock, local_day_label
+from core.localtime import local_clock, local_day_label
 from counseling.models import (
     AccessRecord,
     AvailabilityRule,

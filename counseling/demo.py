@@ -7,7 +7,7 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from core.demo import register_demo_step
-from counseling.localtime import local_date
+from core.localtime import local_date
 from counseling.models import (
     AvailabilityRule,
     Format,

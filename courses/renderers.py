@@ -2,9 +2,10 @@ import csv
 import io
 from datetime import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.renderers import BaseRenderer
+
+from core.localtime import local_minute
 
 # Excel treats a cell starting with these as a formula; a guest's name must never run as one.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -16,9 +17,7 @@ def _cell(value) -> str:
 
 
 def _local_time(value: str | None) -> str:
-    if not value:
-        return ""
-    return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+    return local_minute(datetime.fromisoformat(value)) if value else ""
 
 
 class RosterCsvRenderer(BaseRenderer):

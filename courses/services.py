@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.emails import normalize_email
 from core.exceptions import ApplicationError
+from core.localtime import practice_timezone
 from courses import notifications
 from courses.models import ACTIVE_STATUSES, Course, CourseSession, Enrollment
 from courses.selectors import enrollment_is_open, enrollment_waitlist_position
@@ -359,8 +360,8 @@ def reminder_horizon(*, now: datetime) -> datetime:
 
     Before that hour (Asia/Tokyo) only today's remaining sessions are due; from it on, tomorrow's too.
     """
-    zone = timezone.get_default_timezone()
-    local_now = timezone.localtime(now, zone)
+    zone = practice_timezone()
+    local_now = now.astimezone(zone)
     days_ahead = 2 if local_now.hour >= settings.COURSES_REMINDER_HOUR else 1
     return datetime.combine(local_now.date() + timedelta(days=days_ahead), time.min, tzinfo=zone)
 

@@ -5,8 +5,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from core.localtime import WEEKDAYS_JA, local_date, local_datetime
 
-def _zone() -> ZoneInfo:
+
+def send_zone() -> ZoneInfo:
+    """The zone of the send slots (NEWSLETTER_SEND_TIME_ZONE, the practice's own by default)."""
     return ZoneInfo(settings.NEWSLETTER_SEND_TIME_ZONE)
 
 
@@ -15,19 +18,18 @@ def _send_time() -> time:
 
 
 def _slot_on(day: date) -> datetime:
-    return datetime.combine(day, _send_time(), tzinfo=_zone())
+    return local_datetime(day, _send_time(), send_zone())
 
 
 def is_slot(moment: datetime) -> bool:
-    local = moment.astimezone(_zone())
+    local = moment.astimezone(send_zone())
     return local.weekday() in settings.NEWSLETTER_SEND_WEEKDAYS and local == _slot_on(local.date())
 
 
 def slots_between(start: datetime, end: datetime) -> list[datetime]:
     """Every slot with start < slot <= end, oldest first."""
-    zone = _zone()
-    day = start.astimezone(zone).date()
-    last_day = end.astimezone(zone).date()
+    zone = send_zone()
+    day, last_day = local_date(start, zone), local_date(end, zone)
     slots = []
     while day <= last_day:
         if day.weekday() in settings.NEWSLETTER_SEND_WEEKDAYS:
@@ -43,12 +45,9 @@ def slot_next_after(moment: datetime) -> datetime:
     return slots_between(moment, moment + timedelta(days=8))[0]
 
 
-WEEKDAY_NAMES = "月火水木金土日"
-
-
 def slots_description() -> str:
     """ "毎週月・水・金曜日 7:00（週3回）" — for the consent wording and the welcome email."""
     weekdays = sorted(set(settings.NEWSLETTER_SEND_WEEKDAYS))
-    days = "・".join(WEEKDAY_NAMES[day] for day in weekdays)
+    days = "・".join(WEEKDAYS_JA[day] for day in weekdays)
     send_time = _send_time()
     return f"毎週{days}曜日 {send_time.hour}:{send_time.minute:02d}（週{len(weekdays)}回）"

@@ -2,14 +2,13 @@
 
 from collections.abc import Iterator
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from newsletter.models import Broadcast, Consent, Delivery, Lesson, SendSlot, Subscriber, WorkbookDownload
+from newsletter.schedule import send_zone
 from outbox.selectors import EmailStatus
 
 
@@ -26,7 +25,7 @@ def broadcast_list() -> QuerySet[Broadcast]:
 def newsletter_stats(*, weeks: int = 12, slots: int = 12) -> dict:
     """Subscribers by status, confirmations per week, per slot sent/skipped/failed, workbook downloads."""
     now = timezone.now()
-    zone = ZoneInfo(settings.NEWSLETTER_SEND_TIME_ZONE)
+    zone = send_zone()
     by_status = dict.fromkeys(Subscriber.Status.values, 0)
     by_status.update(
         Subscriber.objects.order_by()

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from counseling.localtime import local_date
+from core.localtime import local_date
 from counseling.models import Booking, SessionType
 from counseling.selectors.availability import Slot, slot_list
 from courses.models import CourseSession, Enrollment

@@ -270,8 +270,8 @@ PRACTICE_POSTAL_ADDRESS = env("PRACTICE_POSTAL_ADDRESS", default="„Äí100-0005 Êù
 PRACTICE_CONTACT_EMAIL = env("PRACTICE_CONTACT_EMAIL", default="hello@counsel.example.jp")
 
 # --- Counseling ---------------------------------------------------------------------------------
-# Availability rules are kept, and slots offered, in the practice's local time; storage is UTC.
-COUNSELING_TIME_ZONE = "Asia/Tokyo"
+# Availability rules are kept, and slots offered, in the practice's local time (TIME_ZONE, see
+# core/localtime.py); storage is UTC.
 # A slot can be booked no sooner than this before it starts, and no further ahead than the window.
 COUNSELING_MIN_NOTICE = timedelta(hours=env.int("COUNSELING_MIN_NOTICE_HOURS", default=24))
 COUNSELING_BOOKING_WINDOW = timedelta(days=env.int("COUNSELING_BOOKING_WINDOW_DAYS", default=60))

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from counseling.localtime import local_date, local_datetime
+from core.localtime import local_date, local_datetime
 from counseling.models import AvailabilityRule, Booking, CounselorProfile, SessionType, TimeOff
 
 

@@ -3,7 +3,7 @@ from datetime import date, time, timedelta
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from counseling.localtime import local_datetime
+from core.localtime import local_datetime
 from counseling.models import Booking
 
 

@@ -6,8 +6,8 @@ and a reschedule (a new SEQUENCE) sends a fresh confirmation and, later, a fresh
 
 from django.conf import settings
 
+from core.localtime import local_clock, local_label
 from counseling.calendar import booking_ics, booking_location
-from counseling.localtime import local_clock, local_label
 from counseling.models import Booking
 from outbox.registry import register_send_check
 from outbox.selectors import OutboundEmail

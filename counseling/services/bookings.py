@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
-from counseling.localtime import local_date, local_datetime
+from core.localtime import local_date, local_datetime
 from counseling.models import Booking, CounselorProfile, Format, Intake, SessionType
 from counseling.selectors.availability import SlotState, slot_state
 from counseling.selectors.intakes import intake_latest_for_client

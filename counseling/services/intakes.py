@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
 from core.links import absolute_url
-from counseling.localtime import local_label
+from core.localtime import local_label
 from counseling.models import AccessRecord, Intake, IntakeAnswer, Pattern
 from counseling.selectors.patterns import self_check_reasons
 from counseling.services.access import access_record

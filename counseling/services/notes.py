@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
+from core.localtime import local_date
 from counseling.encryption import EncryptedTextField
-from counseling.localtime import local_date
 from counseling.models import AccessRecord, Booking, Pattern, SessionNote, SessionNoteAddendum
 from counseling.selectors.clients import client_is_counselors
 from counseling.services.access import access_record

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
 from core.links import absolute_url
-from counseling.localtime import day_label, local_date
+from core.localtime import day_label, local_date
 from counseling.models import AccessRecord, Worksheet, WorksheetEntry, WorksheetTemplate
 from counseling.selectors.clients import client_is_counselors
 from counseling.services.access import access_record

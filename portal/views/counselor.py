@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import ApplicationError
-from counseling.localtime import local_date
+from core.localtime import local_date
 from counseling.models import AccessRecord, Booking, Intake
 from counseling.selectors.bookings import booking_list
 from counseling.selectors.clients import client_is_counselors, client_list_for_counselor

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
-from counseling.localtime import local_date
+from core.localtime import local_date
 from counseling.models import AccessRecord, Worksheet
 from counseling.selectors.worksheets import worksheet_get, worksheet_list, worksheet_review_queue
 from counseling.services.access import request_ip

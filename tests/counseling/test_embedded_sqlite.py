@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.utils import timezone
 from accounts.models import User
 from core.exceptions import ConflictError
-from counseling.localtime import local_date
+from core.localtime import local_date
 from counseling.models import SessionType
 from counseling.selectors.availability import slot_list
 from counseling.services.bookings import booking_create
