@@ -36,7 +36,7 @@ from counseling.selectors.intakes import intake_list
 from counseling.selectors.notes import session_note_list
 from counseling.selectors.patterns import suggestions_for_answers
 from counseling.selectors.worksheets import worksheet_list, worksheet_review_queue
-from counseling.services.access import access_record, request_ip
+from counseling.services.access import access_log, request_ip
 from counseling.services.bookings import booking_cancel, booking_mark
 from counseling.services.intakes import intake_set_status
 from counseling.services.worksheets import worksheet_review
@@ -194,18 +194,14 @@ class AccessLoggedAdmin(admin.ModelAdmin):
         changelist = super().get_changelist_instance(request)
         # list() evaluates the page once; the template then reads the same cached rows.
         shown = list(changelist.result_list)
-        access_record(
-            user=request.user, obj_or_objs=shown, action=AccessRecord.Action.LIST, ip=request_ip(request)
-        )
+        access_log(request, shown, AccessRecord.Action.LIST)
         return changelist
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         # A POST is a write, which its service records.
         if obj is not None and request.method == "GET":
-            access_record(
-                user=request.user, obj_or_objs=obj, action=AccessRecord.Action.READ, ip=request_ip(request)
-            )
+            access_log(request, obj, AccessRecord.Action.READ)
         return obj
 
 

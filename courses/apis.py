@@ -8,7 +8,8 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
-from core.pagination import PageNumberPagination, paginated
+from core.api import MethodPermissionsMixin, id_field
+from core.pagination import paginated, paginated_response
 from courses import selectors, services
 from courses.models import Course, Enrollment
 from courses.renderers import RosterCsvRenderer
@@ -63,7 +64,7 @@ def _course_response(course_id: int, request, *, status_code: int = status.HTTP_
 
 
 class SessionInputSerializer(serializers.Serializer):
-    id = serializers.IntegerField(required=False, help_text="An existing session to keep (on update).")
+    id = id_field(required=False, help_text="An existing session to keep (on update).")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
 
@@ -83,18 +84,19 @@ class CourseInputSerializer(serializers.Serializer):
     sessions = SessionInputSerializer(many=True, min_length=1, max_length=100)
 
 
-class CourseListApi(APIView):
-    pagination_class = PageNumberPagination
-
-    def get_permissions(self):
-        return [AllowAny()] if self.request.method == "GET" else [IsCounselor()]
+class CourseListApi(MethodPermissionsMixin, APIView):
+    permission_classes = (IsCounselor,)
+    method_permissions = {"GET": (AllowAny,)}
 
     @extend_schema(responses={200: paginated(CourseOutputSerializer)})
     def get(self, request):
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.course_list(user=request.user), request, view=self)
-        data = CourseOutputSerializer(page, many=True, context={"user": request.user}).data
-        return paginator.get_paginated_response(data)
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.course_list(user=request.user),
+            serializer_class=CourseOutputSerializer,
+            context={"user": request.user},
+        )
 
     @extend_schema(request=CourseInputSerializer, responses={201: CourseOutputSerializer})
     def post(self, request):
@@ -104,9 +106,9 @@ class CourseListApi(APIView):
         return _course_response(course.pk, request, status_code=status.HTTP_201_CREATED)
 
 
-class CourseDetailApi(APIView):
-    def get_permissions(self):
-        return [AllowAny()] if self.request.method == "GET" else [IsCounselor()]
+class CourseDetailApi(MethodPermissionsMixin, APIView):
+    permission_classes = (IsCounselor,)
+    method_permissions = {"GET": (AllowAny,)}
 
     @extend_schema(responses={200: CourseOutputSerializer})
     def get(self, request, course_id: int):

@@ -9,13 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import IsClient, IsCounselor
+from core.api import CalendarDateTimeField, FromToFilterSerializer, MethodPermissionsMixin, PersonSerializer
 from core.pagination import paginated, paginated_response
-from counseling.apis.common import (
-    CalendarDateTimeField,
-    FromToFilterSerializer,
-    MethodPermissionsMixin,
-    PersonSerializer,
-)
 from counseling.calendar import booking_ics, booking_location
 from counseling.models import Booking
 from counseling.selectors.availability import session_type_list_active

@@ -7,12 +7,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
+from core.api import PersonSerializer
 from core.pagination import paginated, paginated_response
-from counseling.apis.common import PatternRefSerializer, PersonSerializer
+from counseling.apis.common import PatternRefSerializer
 from counseling.models import AccessRecord
 from counseling.selectors.access import access_record_list_for_client
 from counseling.selectors.profiles import pattern_profile
-from counseling.services.access import access_record, request_ip
+from counseling.services.access import access_log
 
 
 class ProfileMonthSerializer(serializers.Serializer):
@@ -45,12 +46,7 @@ class PatternProfileApi(APIView):
         with transaction.atomic():
             profile = pattern_profile(counselor=request.user, client_id=client_id)
             # The tags counted are part of each note: their reading is logged like any other.
-            access_record(
-                user=request.user,
-                obj_or_objs=profile.notes,
-                action=AccessRecord.Action.PROFILE,
-                ip=request_ip(request),
-            )
+            access_log(request, profile.notes, AccessRecord.Action.PROFILE)
         return Response(self.ProfileSerializer(profile).data)
 
 

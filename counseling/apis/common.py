@@ -1,33 +1,14 @@
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import TypeVar
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.pagination import paginated_response
 from counseling.models import AccessRecord
-from counseling.services.access import access_record, request_ip
+from counseling.services.access import access_log
 
 T = TypeVar("T")
-
-
-class MethodPermissionsMixin:
-    """Per-method permission classes (``method_permissions = {"POST": (IsClient,)}``); others fall back
-    to ``permission_classes``."""
-
-    method_permissions: dict = {}
-
-    def get_permissions(self):
-        classes = self.method_permissions.get(self.request.method, self.permission_classes)
-        return [permission() for permission in classes]
-
-
-class PersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    display_name = serializers.CharField()
-    email = serializers.EmailField()
 
 
 class PatternRefSerializer(serializers.Serializer):
@@ -36,51 +17,12 @@ class PatternRefSerializer(serializers.Serializer):
     label_en = serializers.CharField()
 
 
-# Dates outside these years mean nothing to the practice, and near year 1 or 9999 the conversion to
-# UTC would overflow instead of answering 400.
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2100, 12, 31)
-
-
-def _check_calendar_range(value) -> None:
-    day = value.date() if isinstance(value, datetime) else value
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise serializers.ValidationError(
-            _("%(earliest)s年から%(latest)s年までの日付を指定してください。")
-            % {"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year}
-        )
-
-
-class CalendarDateField(serializers.DateField):
-    def __init__(self, **kwargs):
-        super().__init__(validators=[_check_calendar_range], **kwargs)
-
-
-class CalendarDateTimeField(serializers.DateTimeField):
-    def enforce_timezone(self, value):
-        # Checked before the time-zone conversion, which itself overflows near year 1 and 9999.
-        _check_calendar_range(value)
-        return super().enforce_timezone(value)
-
-
-class FromToFilterSerializer(serializers.Serializer):
-    """Adds the ``from`` and ``to`` query dates (names a class body cannot use) as date_from/date_to."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = CalendarDateField(required=False, source="date_from")
-        fields["to"] = CalendarDateField(required=False, source="date_to")
-        return fields
-
-
 def sensitive_page_response(*, request, view, queryset, serializer_class, context: dict | None = None):
     """A page of notes, intakes or worksheets with one access row (list) per object shown, written
     in the transaction that reads them."""
 
     def record(page: list) -> None:
-        access_record(
-            user=request.user, obj_or_objs=page, action=AccessRecord.Action.LIST, ip=request_ip(request)
-        )
+        access_log(request, page, AccessRecord.Action.LIST)
 
     with transaction.atomic():
         return paginated_response(
@@ -98,15 +40,5 @@ def sensitive_read(request, load: Callable[[], T]) -> T:
     records the read in the same transaction."""
     with transaction.atomic():
         obj = load()
-        access_record(
-            user=request.user, obj_or_objs=obj, action=AccessRecord.Action.READ, ip=request_ip(request)
-        )
+        access_log(request, obj, AccessRecord.Action.READ)
     return obj
-
-
-# Ids are PostgreSQL bigints: a larger number cannot name anything and would overflow the query.
-MAX_ID = 2**63 - 1
-
-
-def id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)

@@ -5,14 +5,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import IsClient, IsCounselor
+from core.api import MethodPermissionsMixin, PersonSerializer
 from core.pagination import paginated
-from counseling.apis.common import (
-    MethodPermissionsMixin,
-    PatternRefSerializer,
-    PersonSerializer,
-    sensitive_page_response,
-    sensitive_read,
-)
+from counseling.apis.common import PatternRefSerializer, sensitive_page_response, sensitive_read
 from counseling.crisis import crisis_support
 from counseling.models import Format, Intake
 from counseling.selectors.intakes import intake_get, intake_list

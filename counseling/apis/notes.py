@@ -7,15 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
+from core.api import CalendarDateField, FromToFilterSerializer, PersonSerializer, id_field
 from core.pagination import paginated
-from counseling.apis.common import (
-    CalendarDateField,
-    FromToFilterSerializer,
-    PersonSerializer,
-    id_field,
-    sensitive_page_response,
-    sensitive_read,
-)
+from counseling.apis.common import sensitive_page_response, sensitive_read
 from counseling.models import Pattern, SessionNote
 from counseling.selectors.bookings import booking_list
 from counseling.selectors.clients import client_list_for_counselor

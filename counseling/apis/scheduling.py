@@ -11,13 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
+from core.api import CalendarDateTimeField, FromToFilterSerializer, MethodPermissionsMixin
 from core.localtime import local_date
 from core.pagination import paginated, paginated_response
-from counseling.apis.common import (
-    CalendarDateTimeField,
-    FromToFilterSerializer,
-    MethodPermissionsMixin,
-)
 from counseling.models import AvailabilityRule, Format
 from counseling.selectors.availability import (
     availability_rule_list,

@@ -9,17 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import IsClient, IsCounselor
+from core.api import MAX_ID, CalendarDateField, MethodPermissionsMixin, PersonSerializer, id_field
 from core.pagination import paginated, paginated_response
-from counseling.apis.common import (
-    MAX_ID,
-    CalendarDateField,
-    MethodPermissionsMixin,
-    PatternRefSerializer,
-    PersonSerializer,
-    id_field,
-    sensitive_page_response,
-    sensitive_read,
-)
+from counseling.apis.common import PatternRefSerializer, sensitive_page_response, sensitive_read
 from counseling.models import Worksheet
 from counseling.selectors.clients import client_list_for_counselor
 from counseling.selectors.worksheets import (

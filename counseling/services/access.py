@@ -1,8 +1,8 @@
 """The access log of sensitive records: every read and write of a note, an intake or a worksheet.
 
-Call ``access_record`` wherever such a record is shown or changed — API views, HTML pages, admin
-screens — in the same transaction as the read or the write, so that nothing is shown or stored
-without its row. The write services of this app already record their own writes.
+API views, HTML pages and admin screens call ``access_log(request, objs, action)`` for what they
+show, in the same transaction as the read, so that nothing is shown without its row. The write
+services of this app record their own writes with ``access_record``.
 """
 
 from collections.abc import Iterable
@@ -59,3 +59,12 @@ def access_record(
         for obj in objs
     ]
     return AccessRecord.objects.bulk_create(records)
+
+
+def access_log(request, obj_or_objs, action: str) -> list[AccessRecord]:
+    """Records what a request shows: one row per intake, note or worksheet, by its user from its IP.
+
+    Call it inside the transaction that loaded the objects, with the objects already evaluated (a
+    list, not a lazy QuerySet), so that nothing is shown without its row.
+    """
+    return access_record(user=request.user, obj_or_objs=obj_or_objs, action=action, ip=request_ip(request))

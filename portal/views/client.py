@@ -24,12 +24,12 @@ from counseling.selectors.availability import SlotState, session_type_list_activ
 from counseling.selectors.bookings import booking_get, booking_list
 from counseling.selectors.intakes import intake_latest_for_client
 from counseling.selectors.worksheets import worksheet_list
-from counseling.services.access import request_ip
+from counseling.services.access import access_log, request_ip
 from counseling.services.bookings import booking_cancel, booking_create, booking_reschedule
 from counseling.services.intakes import intake_submit
 from courses import services as course_services
 from portal import selectors
-from portal.access import access_log, client_required
+from portal.access import client_required
 from portal.forms import CancelForm, IntakeForm, SlotChoiceForm, WeekForm, posted
 
 BAD_TIME = gettext_lazy("時刻の指定が正しくありません。")

@@ -18,10 +18,10 @@ from counseling.selectors.intakes import intake_get, intake_list
 from counseling.selectors.notes import session_note_list
 from counseling.selectors.patterns import suggestions_for_answers
 from counseling.selectors.worksheets import worksheet_list, worksheet_review_queue
-from counseling.services.access import request_ip
+from counseling.services.access import access_log, request_ip
 from counseling.services.intakes import intake_set_status
 from portal import selectors
-from portal.access import access_log, counselor_required
+from portal.access import counselor_required
 from portal.forms import IntakeStatusForm, TagFilterForm, posted
 
 

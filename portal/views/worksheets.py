@@ -14,9 +14,9 @@ from core.exceptions import ApplicationError
 from core.localtime import local_date
 from counseling.models import AccessRecord, Worksheet
 from counseling.selectors.worksheets import worksheet_get, worksheet_list, worksheet_review_queue
-from counseling.services.access import request_ip
+from counseling.services.access import access_log, request_ip
 from counseling.services.worksheets import worksheet_entry_add, worksheet_review, worksheet_submit
-from portal.access import access_log, client_required, counselor_required
+from portal.access import client_required, counselor_required
 from portal.forms import posted
 from portal.worksheet_forms import ReviewForm, WorksheetEntryForm, answers_for_display
 
