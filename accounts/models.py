@@ -32,10 +32,13 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **fields)
 
 
+class Role(models.TextChoices):
+    COUNSELOR = "counselor", _("カウンセラー")
+    CLIENT = "client", _("クライアント")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
-    class Role(models.TextChoices):
-        COUNSELOR = "counselor", _("カウンセラー")
-        CLIENT = "client", _("クライアント")
+    Role = Role
 
     email = models.EmailField(_("メールアドレス"), max_length=254, unique=True)
     display_name = models.CharField(_("表示名"), max_length=100, blank=True)
@@ -56,9 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("ユーザー")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
-            models.CheckConstraint(
-                condition=models.Q(role__in=["counselor", "client"]), name="accounts_user_role_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="accounts_user_role_valid"),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from tests.system.services import (
+from bench.processes import (
     AppProcess,
     RedisServer,
     app_env,

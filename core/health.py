@@ -2,12 +2,11 @@
 
 import logging
 
+from celery import current_app
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from config.celery_app import app as celery_app
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ def database_is_reachable() -> bool:
 
 def broker_is_reachable() -> bool:
     try:
-        with celery_app.connection_for_write() as broker:
+        with current_app.connection_for_write() as broker:
             broker.ensure_connection(max_retries=1, interval_start=0, timeout=2)
     except Exception:
         logger.warning("readiness: broker unreachable", exc_info=True)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
@@ -19,14 +20,17 @@ class Format(models.TextChoices):
     ONLINE = "online", _("オンライン")
 
 
+class PatternKind(models.TextChoices):
+    SCENE = "scene", _("場面")
+    REASON = "reason", _("理由")
+    PAIN = "pain", _("つらさ")
+    STEP = "step", _("ステップ")
+
+
 class Pattern(models.Model):
     """One pattern of the practice's method (scene, reason, pain, step), loaded by a data migration."""
 
-    class Kind(models.TextChoices):
-        SCENE = "scene", _("場面")
-        REASON = "reason", _("理由")
-        PAIN = "pain", _("つらさ")
-        STEP = "step", _("ステップ")
+    Kind = PatternKind
 
     code = models.CharField(_("コード"), max_length=64, unique=True)
     kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices)
@@ -58,7 +62,7 @@ class Pattern(models.Model):
         ordering = ["position"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["scene", "reason", "pain", "step"]),
+                condition=Q(kind__in=PatternKind.values),
                 name="counseling_pattern_kind_valid",
             ),
         ]
@@ -67,14 +71,17 @@ class Pattern(models.Model):
         return f"{self.code} {self.label_ja}"
 
 
+class IntakeStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("受付")
+    REVIEWED = "reviewed", _("確認済み")
+    ACCEPTED = "accepted", _("受け入れ")
+    DECLINED = "declined", _("お断り")
+
+
 class Intake(BaseModel):
     """What a client tells the practice before the first session (要配慮個人情報)."""
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("受付")
-        REVIEWED = "reviewed", _("確認済み")
-        ACCEPTED = "accepted", _("受け入れ")
-        DECLINED = "declined", _("お断り")
+    Status = IntakeStatus
 
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -118,11 +125,11 @@ class Intake(BaseModel):
         indexes = [models.Index(fields=["client", "-created_at"], name="counseling_intake_client_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["submitted", "reviewed", "accepted", "declined"]),
+                condition=Q(status__in=IntakeStatus.values),
                 name="counseling_intake_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(preferred_format__in=["tokyo", "nagoya", "online"]),
+                condition=Q(preferred_format__in=Format.values),
                 name="counseling_intake_format_valid",
             ),
         ]
@@ -178,8 +185,17 @@ class CounselorProfile(BaseModel):
         return str(self.counselor)
 
 
+# The length and after-session buffer a session type may have (SessionType.MIN_DURATION_MINUTES, …):
+# the constraints below, the service's check and the API's fields all read these.
+_MIN_DURATION_MINUTES, _MAX_DURATION_MINUTES, _MAX_BUFFER_MINUTES = 10, 480, 240
+
+
 class SessionType(BaseModel):
     """A kind of session a client can book; booking it books its counselor."""
+
+    MIN_DURATION_MINUTES = _MIN_DURATION_MINUTES
+    MAX_DURATION_MINUTES = _MAX_DURATION_MINUTES
+    MAX_BUFFER_MINUTES = _MAX_BUFFER_MINUTES
 
     counselor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -202,17 +218,25 @@ class SessionType(BaseModel):
         ordering = ["counselor_id", "format", "name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(duration_minutes__gte=10, duration_minutes__lte=480),
+                condition=Q(
+                    duration_minutes__gte=_MIN_DURATION_MINUTES, duration_minutes__lte=_MAX_DURATION_MINUTES
+                ),
                 name="counseling_sessiontype_duration_range",
-                violation_error_message=_("時間は10分から480分の間で指定してください。"),
+                violation_error_message=format_lazy(
+                    _("時間は{min}分から{max}分の間で指定してください。"),
+                    min=_MIN_DURATION_MINUTES,
+                    max=_MAX_DURATION_MINUTES,
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(buffer_minutes__lte=240),
+                condition=Q(buffer_minutes__lte=_MAX_BUFFER_MINUTES),
                 name="counseling_sessiontype_buffer_max",
-                violation_error_message=_("終了後の空き時間は240分までです。"),
+                violation_error_message=format_lazy(
+                    _("終了後の空き時間は{max}分までです。"), max=_MAX_BUFFER_MINUTES
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(format__in=["tokyo", "nagoya", "online"]),
+                condition=Q(format__in=Format.values),
                 name="counseling_sessiontype_format_valid",
             ),
         ]
@@ -261,7 +285,7 @@ class AvailabilityRule(BaseModel):
                 violation_error_message=_("終了時刻は開始時刻より後にしてください。"),
             ),
             models.CheckConstraint(
-                condition=Q(format__in=["tokyo", "nagoya", "online"]), name="counseling_rule_format_valid"
+                condition=Q(format__in=Format.values), name="counseling_rule_format_valid"
             ),
         ]
 
@@ -298,16 +322,22 @@ class TimeOff(BaseModel):
         return f"{self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M}"
 
 
-class Booking(BaseModel):
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("予約確定")
-        CANCELLED = "cancelled", _("キャンセル")
-        LATE_CANCELLED = "late_cancelled", _("直前キャンセル")
-        COMPLETED = "completed", _("実施済み")
-        NO_SHOW = "no_show", _("無断欠席")
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("予約確定")
+    CANCELLED = "cancelled", _("キャンセル")
+    LATE_CANCELLED = "late_cancelled", _("直前キャンセル")
+    COMPLETED = "completed", _("実施済み")
+    NO_SHOW = "no_show", _("無断欠席")
 
-    # Statuses whose time stays taken; a cancelled booking frees its slot.
-    BLOCKING_STATUSES = (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)
+
+# Statuses whose time stays taken; a cancelled booking frees its slot.
+BOOKING_BLOCKING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+
+
+class Booking(BaseModel):
+    Status = BookingStatus
+
+    BLOCKING_STATUSES = BOOKING_BLOCKING_STATUSES
 
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -357,7 +387,7 @@ class Booking(BaseModel):
             models.Index(
                 fields=["reminder_due_at"],
                 name="counseling_bk_remind_idx",
-                condition=Q(status="confirmed", reminder_queued_at__isnull=True),
+                condition=Q(status=BookingStatus.CONFIRMED, reminder_queued_at__isnull=True),
             ),
         ]
         constraints = [
@@ -368,7 +398,7 @@ class Booking(BaseModel):
                 condition=Q(end__lte=models.F("buffer_end")), name="counseling_booking_buffer_after_end"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["confirmed", "cancelled", "late_cancelled", "completed", "no_show"]),
+                condition=Q(status__in=BookingStatus.values),
                 name="counseling_booking_status_valid",
             ),
             # A retried create with the same Idempotency-Key finds the first booking instead of making one.
@@ -385,7 +415,7 @@ class Booking(BaseModel):
                     ("counselor", RangeOperators.EQUAL),
                     (TsTzRange("start", "buffer_end"), RangeOperators.OVERLAPS),
                 ],
-                condition=Q(status__in=["confirmed", "completed", "no_show"]),
+                condition=Q(status__in=list(BOOKING_BLOCKING_STATUSES)),
             ),
         ]
 
@@ -397,6 +427,11 @@ class Booking(BaseModel):
         return self.status in self.BLOCKING_STATUSES
 
 
+class SessionNoteStatus(models.TextChoices):
+    DRAFT = "draft", _("下書き")
+    SIGNED = "signed", _("署名済み")
+
+
 class SessionNote(BaseModel):
     """The counselor's record of one session, in sections, tagged with the method's patterns.
 
@@ -404,9 +439,7 @@ class SessionNote(BaseModel):
     is final, and later thoughts go into addenda.
     """
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("下書き")
-        SIGNED = "signed", _("署名済み")
+    Status = SessionNoteStatus
 
     # The sections a note is written in, in the order they are read.
     SECTIONS = ("presenting_concern", "observations", "interventions", "homework", "plan")
@@ -452,11 +485,11 @@ class SessionNote(BaseModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "signed"]), name="counseling_note_status_valid"
+                condition=Q(status__in=SessionNoteStatus.values), name="counseling_note_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status="draft", signed_at__isnull=True)
-                | Q(status="signed", signed_at__isnull=False),
+                condition=Q(status=SessionNoteStatus.DRAFT, signed_at__isnull=True)
+                | Q(status=SessionNoteStatus.SIGNED, signed_at__isnull=False),
                 name="counseling_note_signed_at_iff_signed",
             ),
             # One record per session: a second note for the same booking would split its story.
@@ -524,13 +557,16 @@ class WorksheetTemplate(models.Model):
         return f"{self.code} {self.title}"
 
 
+class WorksheetStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("取り組み中")
+    SUBMITTED = "submitted", _("提出済み")
+    REVIEWED = "reviewed", _("確認済み")
+
+
 class Worksheet(BaseModel):
     """A template assigned by a counselor to one of their clients: filled in, submitted, reviewed."""
 
-    class Status(models.TextChoices):
-        ASSIGNED = "assigned", _("取り組み中")
-        SUBMITTED = "submitted", _("提出済み")
-        REVIEWED = "reviewed", _("確認済み")
+    Status = WorksheetStatus
 
     template = models.ForeignKey(
         WorksheetTemplate, verbose_name=_("ひな形"), on_delete=models.PROTECT, related_name="worksheets"
@@ -564,20 +600,20 @@ class Worksheet(BaseModel):
             models.Index(
                 fields=["counselor", "submitted_at"],
                 name="counseling_ws_queue_idx",
-                condition=Q(status="submitted"),
+                condition=Q(status=WorksheetStatus.SUBMITTED),
             ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["assigned", "submitted", "reviewed"]),
+                condition=Q(status__in=WorksheetStatus.values),
                 name="counseling_ws_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="assigned") | Q(submitted_at__isnull=False),
+                condition=Q(status=WorksheetStatus.ASSIGNED) | Q(submitted_at__isnull=False),
                 name="counseling_ws_submitted_has_time",
             ),
             models.CheckConstraint(
-                condition=~Q(status="reviewed") | Q(reviewed_at__isnull=False),
+                condition=~Q(status=WorksheetStatus.REVIEWED) | Q(reviewed_at__isnull=False),
                 name="counseling_ws_reviewed_has_time",
             ),
         ]

@@ -6,15 +6,21 @@ from django.utils.translation import gettext_lazy as _
 from core.models import BaseModel
 
 
-class Course(BaseModel):
-    class Format(models.TextChoices):
-        VENUE = "venue", _("会場")
-        ONLINE = "online", _("オンライン")
+class CourseFormat(models.TextChoices):
+    VENUE = "venue", _("会場")
+    ONLINE = "online", _("オンライン")
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("下書き")
-        PUBLISHED = "published", _("公開中")
-        CANCELLED = "cancelled", _("中止")
+
+class CourseStatus(models.TextChoices):
+    DRAFT = "draft", _("下書き")
+    PUBLISHED = "published", _("公開中")
+    CANCELLED = "cancelled", _("中止")
+
+
+class Course(BaseModel):
+    Format = CourseFormat
+
+    Status = CourseStatus
 
     counselor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -44,14 +50,14 @@ class Course(BaseModel):
                 condition=models.Q(capacity__gte=1), name="courses_course_capacity_positive"
             ),
             models.CheckConstraint(
-                condition=models.Q(format__in=["venue", "online"]), name="courses_course_format_valid"
+                condition=models.Q(format__in=CourseFormat.values), name="courses_course_format_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["draft", "published", "cancelled"]),
+                condition=models.Q(status__in=CourseStatus.values),
                 name="courses_course_status_valid",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="cancelled") | models.Q(cancelled_at__isnull=False),
+                condition=~models.Q(status=CourseStatus.CANCELLED) | models.Q(cancelled_at__isnull=False),
                 name="courses_course_cancelled_has_time",
             ),
         ]
@@ -82,7 +88,14 @@ class CourseSession(BaseModel):
         return f"{self.course} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-ACTIVE_STATUSES = ("confirmed", "waitlisted")
+class EnrollmentStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("確定")
+    WAITLISTED = "waitlisted", _("キャンセル待ち")
+    CANCELLED = "cancelled", _("取り消し")
+
+
+# A seat or a place in the queue: what a second enrollment of the same person would clash with.
+ACTIVE_STATUSES = (EnrollmentStatus.CONFIRMED, EnrollmentStatus.WAITLISTED)
 
 
 class Enrollment(BaseModel):
@@ -92,10 +105,7 @@ class Enrollment(BaseModel):
     so a smaller id always came first, and the waitlist is promoted in id order.
     """
 
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed", _("確定")
-        WAITLISTED = "waitlisted", _("キャンセル待ち")
-        CANCELLED = "cancelled", _("取り消し")
+    Status = EnrollmentStatus
 
     course = models.ForeignKey(
         Course, verbose_name=_("講座"), on_delete=models.CASCADE, related_name="enrollments"
@@ -134,7 +144,7 @@ class Enrollment(BaseModel):
                 name="courses_enrollment_one_active_per_guest",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["confirmed", "waitlisted", "cancelled"]),
+                condition=models.Q(status__in=EnrollmentStatus.values),
                 name="courses_enrollment_status_valid",
             ),
             # Either a client account or a guest's address says who is coming, never neither.
@@ -143,7 +153,7 @@ class Enrollment(BaseModel):
                 name="courses_enrollment_has_person",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="cancelled") | models.Q(cancelled_at__isnull=False),
+                condition=~models.Q(status=EnrollmentStatus.CANCELLED) | models.Q(cancelled_at__isnull=False),
                 name="courses_enrollment_cancelled_has_time",
             ),
         ]

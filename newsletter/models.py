@@ -5,14 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from core.models import BaseModel
 
 
+class SubscriberStatus(models.TextChoices):
+    PENDING = "pending", _("確認待ち")
+    ACTIVE = "active", _("購読中")
+    UNSUBSCRIBED = "unsubscribed", _("配信停止")
+    SUPPRESSED = "suppressed", _("配信不能")
+
+
 class Subscriber(BaseModel):
     """One email address on the list; subscribers have no account."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("確認待ち")
-        ACTIVE = "active", _("購読中")
-        UNSUBSCRIBED = "unsubscribed", _("配信停止")
-        SUPPRESSED = "suppressed", _("配信不能")
+    Status = SubscriberStatus
 
     email = models.EmailField(_("メールアドレス"), max_length=254)
     name = models.CharField(_("お名前"), max_length=100, blank=True)
@@ -30,11 +33,11 @@ class Subscriber(BaseModel):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_email_ci_unique"),
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "active", "unsubscribed", "suppressed"]),
+                condition=models.Q(status__in=SubscriberStatus.values),
                 name="newsletter_subscriber_status_valid",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="active") | models.Q(confirmed_at__isnull=False),
+                condition=~models.Q(status=SubscriberStatus.ACTIVE) | models.Q(confirmed_at__isnull=False),
                 name="newsletter_subscriber_active_is_confirmed",
             ),
         ]
@@ -102,12 +105,15 @@ class Lesson(MarkdownEmail):
         return f"{self.position}. {self.subject}"
 
 
+class BroadcastStatus(models.TextChoices):
+    DRAFT = "draft", _("下書き")
+    SCHEDULED = "scheduled", _("配信予約")
+
+
 class Broadcast(MarkdownEmail):
     """A one-off issue sent to every active subscriber at one slot, in place of that slot's lesson."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("下書き")
-        SCHEDULED = "scheduled", _("配信予約")
+    Status = BroadcastStatus
 
     send_at = models.DateTimeField(_("配信枠"), null=True, blank=True)
     status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.DRAFT)
@@ -120,11 +126,11 @@ class Broadcast(MarkdownEmail):
             # Two broadcasts in one slot would mean two emails to everyone in that slot.
             models.UniqueConstraint(
                 fields=["send_at"],
-                condition=models.Q(status="scheduled"),
+                condition=models.Q(status=BroadcastStatus.SCHEDULED),
                 name="newsletter_broadcast_one_per_slot",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="scheduled") | models.Q(send_at__isnull=False),
+                condition=~models.Q(status=BroadcastStatus.SCHEDULED) | models.Q(send_at__isnull=False),
                 name="newsletter_broadcast_scheduled_has_slot",
             ),
         ]
@@ -152,12 +158,15 @@ class SendSlot(BaseModel):
         return f"{self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class DeliveryKind(models.TextChoices):
+    LESSON = "lesson", _("講座")
+    BROADCAST = "broadcast", _("お知らせ")
+
+
 class Delivery(BaseModel):
     """What one subscriber gets at one slot: a lesson or the slot's broadcast."""
 
-    class Kind(models.TextChoices):
-        LESSON = "lesson", _("講座")
-        BROADCAST = "broadcast", _("お知らせ")
+    Kind = DeliveryKind
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
     slot = models.ForeignKey(SendSlot, on_delete=models.CASCADE, related_name="deliveries")
@@ -180,8 +189,8 @@ class Delivery(BaseModel):
             models.UniqueConstraint(fields=["subscriber", "slot"], name="newsletter_delivery_one_per_slot"),
             models.CheckConstraint(
                 condition=(
-                    models.Q(kind="lesson", lesson__isnull=False, broadcast__isnull=True)
-                    | models.Q(kind="broadcast", broadcast__isnull=False, lesson__isnull=True)
+                    models.Q(kind=DeliveryKind.LESSON, lesson__isnull=False, broadcast__isnull=True)
+                    | models.Q(kind=DeliveryKind.BROADCAST, broadcast__isnull=False, lesson__isnull=True)
                 ),
                 name="newsletter_delivery_kind_matches",
             ),

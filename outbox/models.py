@@ -4,6 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from core.models import BaseModel
 
 
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("送信待ち")
+    SENT = "sent", _("送信済み")
+    SKIPPED = "skipped", _("送信取りやめ")
+    FAILED = "failed", _("失敗")
+
+
 class OutboundEmail(BaseModel):
     """One outgoing email. The row is the truth; the broker only carries the work of sending it.
 
@@ -12,11 +19,7 @@ class OutboundEmail(BaseModel):
     lock with its connection, so the row is pending again at once, not after a guessed timeout.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("送信待ち")
-        SENT = "sent", _("送信済み")
-        SKIPPED = "skipped", _("送信取りやめ")
-        FAILED = "failed", _("失敗")
+    Status = EmailStatus
 
     kind = models.CharField(_("種類"), max_length=64, db_index=True)
     # kind + recipient + the object that caused the email: a retry or a re-run cannot make a second row.
@@ -43,16 +46,18 @@ class OutboundEmail(BaseModel):
         ordering = ["-created_at"]
         indexes = [
             models.Index(
-                fields=["queued_at"], name="outbox_pending_queued_idx", condition=models.Q(status="pending")
+                fields=["queued_at"],
+                name="outbox_pending_queued_idx",
+                condition=models.Q(status=EmailStatus.PENDING),
             ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "sent", "skipped", "failed"]),
+                condition=models.Q(status__in=EmailStatus.values),
                 name="outbox_email_status_valid",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                condition=~models.Q(status=EmailStatus.SENT) | models.Q(sent_at__isnull=False),
                 name="outbox_email_sent_has_time",
             ),
         ]

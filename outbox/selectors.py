@@ -2,10 +2,7 @@
 
 from django.db.models import QuerySet
 
-from outbox.models import OutboundEmail
-
-# The row's type and its statuses, for send checks and for figures that count emails by status.
-EmailStatus = OutboundEmail.Status
+from outbox.models import EmailStatus, OutboundEmail
 
 __all__ = ["EmailStatus", "OutboundEmail", "email_contexts", "email_list_for_recipient"]
 

@@ -14,7 +14,7 @@ from accounts.auth import IsCounselor
 from core.api import CalendarDateTimeField, FromToFilterSerializer, MethodPermissionsMixin
 from core.localtime import local_date
 from core.pagination import paginated, paginated_response
-from counseling.models import AvailabilityRule, Format
+from counseling.models import AvailabilityRule, Format, SessionType
 from counseling.selectors.availability import (
     availability_rule_list,
     counselor_profile_get,
@@ -48,9 +48,13 @@ class SessionTypeInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     format = serializers.ChoiceField(choices=Format.choices)
     location = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
-    duration_minutes = serializers.IntegerField(min_value=10, max_value=480)
+    duration_minutes = serializers.IntegerField(
+        min_value=SessionType.MIN_DURATION_MINUTES, max_value=SessionType.MAX_DURATION_MINUTES
+    )
     price_jpy = serializers.IntegerField(min_value=0, max_value=10_000_000)
-    buffer_minutes = serializers.IntegerField(min_value=0, max_value=240, required=False, default=0)
+    buffer_minutes = serializers.IntegerField(
+        min_value=0, max_value=SessionType.MAX_BUFFER_MINUTES, required=False, default=0
+    )
     active = serializers.BooleanField(required=False, default=True)
 
 

@@ -41,15 +41,21 @@ def _save(instance):
 
 
 def _session_type_save(session_type: SessionType) -> SessionType:
-    if not 10 <= session_type.duration_minutes <= 480:
+    shortest, longest = SessionType.MIN_DURATION_MINUTES, SessionType.MAX_DURATION_MINUTES
+    if not shortest <= session_type.duration_minutes <= longest:
         raise ApplicationError(
-            _("時間は10分から480分の間で指定してください。"),
-            extra={"duration_minutes": [_("10〜480の範囲で指定してください。")]},
+            _("時間は%(min)d分から%(max)d分の間で指定してください。") % {"min": shortest, "max": longest},
+            extra={
+                "duration_minutes": [
+                    _("%(min)d〜%(max)dの範囲で指定してください。") % {"min": shortest, "max": longest}
+                ]
+            },
         )
-    if session_type.buffer_minutes > 240:
+    if session_type.buffer_minutes > SessionType.MAX_BUFFER_MINUTES:
+        limit = {"max": SessionType.MAX_BUFFER_MINUTES}
         raise ApplicationError(
-            _("終了後の空き時間は240分までです。"),
-            extra={"buffer_minutes": [_("240以下で指定してください。")]},
+            _("終了後の空き時間は%(max)d分までです。") % limit,
+            extra={"buffer_minutes": [_("%(max)d以下で指定してください。") % limit]},
         )
     return _save(session_type)
 

@@ -3,7 +3,7 @@ import os
 import pytest
 from django.conf import settings
 
-from tests.system.services import PostgresServer, RedisServer, SmtpSink
+from bench.processes import PostgresServer, RedisServer, SmtpSink
 
 
 def _unavailable(reason: str):

@@ -11,13 +11,13 @@ import pytest
 from django.utils import timezone
 from knox.models import AuthToken
 
+from bench.processes import app_env, manage, start_web, start_worker, wait_until
 from newsletter.schedule import slots_between
 from outbox.models import OutboundEmail
 from tests.accounts.factories import ClientFactory, CounselorFactory
 from tests.counseling.factories import AvailabilityRuleFactory, IntakeFactory, SessionTypeFactory
 from tests.courses.factories import CourseFactory
 from tests.newsletter.factories import LessonFactory, SubscriberFactory
-from tests.system.services import app_env, manage, start_web, start_worker, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,5 @@
-"""Real services on loopback for the fault tests: Redis, PostgreSQL, an SMTP sink, app processes.
+"""Real services on loopback for the fault tests and the benchmarks: Redis, PostgreSQL, an SMTP sink,
+app processes.
 
 Each is started on a free port by the test itself, so stopping it disturbs nothing else.
 """
@@ -18,7 +19,7 @@ from collections import Counter
 from email import message_from_bytes
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
