@@ -102,9 +102,7 @@ def user_verify_email(*, token: str) -> User:
         _("確認リンクが無効か、有効期限が切れています。"), extra={"token": [_("無効です。")]}
     )
     try:
-        payload = signing.loads(
-            token, salt=VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE.total_seconds()
-        )
+        payload = signing.loads(token, salt=VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
     except (signing.BadSignature, TypeError, ValueError):
         raise invalid from None
     user = User.objects.select_for_update().filter(pk=payload.get("user"), is_active=True).first()

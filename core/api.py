@@ -2,20 +2,26 @@
 the person and ``from``/``to`` serializers. Errors are in ``core.exceptions``, pages in
 ``core.pagination``, the 202 answer in ``core.responses``."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 
 
 class MethodPermissionsMixin:
     """Per-method permission classes (``method_permissions = {"POST": (IsClient,)}``); others fall back
     to ``permission_classes``."""
 
-    method_permissions: dict = {}
+    method_permissions: dict[str, Sequence[type[BasePermission]]] = {}
+    # Provided by the APIView this is mixed into.
+    request: Request
+    permission_classes: Sequence[type[BasePermission]]
 
-    def get_permissions(self):
-        classes = self.method_permissions.get(self.request.method, self.permission_classes)
+    def get_permissions(self) -> list[BasePermission]:
+        classes = self.method_permissions.get(self.request.method or "", self.permission_classes)
         return [permission() for permission in classes]
 
 

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 class ApplicationError(Exception):
     """A rule of the practice was broken by the request: 400 with a message (and field errors)."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
 
     def __init__(self, message: str, *, extra: dict | None = None):
         super().__init__(message)

@@ -26,7 +26,8 @@ def paginated_response(
     records exactly what is shown).
     """
     paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
+    # Never None here: the paginator always has a page size.
+    page: list = paginator.paginate_queryset(queryset, request, view=view) or []
     if on_page is not None:
         on_page(page)
     return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)

@@ -53,8 +53,10 @@ class Pattern(models.Model):
         symmetrical=False,
         blank=True,
         related_name="suggested_for",
-        limit_choices_to={"kind": "step"},
+        limit_choices_to={"kind": PatternKind.STEP},
     )
+    # Set by counseling.selectors.patterns.pattern_list_grouped(): the sub-patterns, in order.
+    child_patterns: list["Pattern"]
 
     class Meta:
         verbose_name = _("パターン")
@@ -538,8 +540,10 @@ class WorksheetTemplate(models.Model):
         verbose_name=_("ステップ"),
         on_delete=models.PROTECT,
         related_name="worksheet_templates",
-        limit_choices_to={"kind": "step"},
+        limit_choices_to={"kind": PatternKind.STEP},
     )
+    # Set by counseling.selectors.patterns.pattern_list_grouped(): the sub-patterns, in order.
+    child_patterns: list["Pattern"]
     title = models.CharField(_("名称"), max_length=200)
     instructions = models.TextField(_("取り組み方"))
     answer_schema = models.JSONField(_("回答の形式（JSON Schema）"))

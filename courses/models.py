@@ -40,6 +40,8 @@ class Course(BaseModel):
     # Empty: enrollment stays open until the first session starts.
     enrollment_deadline = models.DateTimeField(_("申込締切"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("中止日時"), null=True, blank=True)
+    # Set by a Prefetch(to_attr=…) where the confirmed enrollees are needed (the reminder scan).
+    confirmed_enrollments: list["Enrollment"]
 
     class Meta:
         verbose_name = _("講座")

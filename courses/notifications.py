@@ -82,7 +82,7 @@ def enrollment_notify_confirmed(
 
 
 def enrollment_notify_waitlisted(
-    *, enrollment: Enrollment, course: Course, sessions: list[CourseSession], position: int
+    *, enrollment: Enrollment, course: Course, sessions: list[CourseSession], position: int | None
 ) -> None:
     _enqueue(
         WAITLISTED,

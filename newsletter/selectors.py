@@ -104,8 +104,7 @@ def subscriber_export_rows(*, subscriber_ids: list[int] | None = None) -> Iterat
     consents = Consent.objects.select_related("subscriber").order_by("subscriber_id", "given_at", "pk")
     if subscriber_ids is not None:
         consents = consents.filter(subscriber_id__in=subscriber_ids)
-    consents = consents.iterator(chunk_size=2000)
-    for consent in consents:
+    for consent in consents.iterator(chunk_size=2000):
         subscriber = consent.subscriber
         yield [
             subscriber.email,

@@ -6,8 +6,12 @@ ending in "." (``"newsletter."``) covers every kind that starts with it.
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-SendCheck = Callable[[object], bool]
+if TYPE_CHECKING:
+    from outbox.models import OutboundEmail
+
+SendCheck = Callable[["OutboundEmail"], bool]
 _checks: dict[str, SendCheck] = {}
 
 

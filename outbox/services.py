@@ -67,6 +67,7 @@ def email_render(*, template: str, context: dict, language: str = "ja") -> Rende
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         text = render_to_string(f"{template}.txt", context)
+        html: str
         try:
             html = render_to_string(f"{template}.html", context)
         except TemplateDoesNotExist:

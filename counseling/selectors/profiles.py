@@ -43,7 +43,8 @@ def pattern_profile(*, counselor, client_id: int) -> PatternProfile:
     tagged = (
         SessionNote.tags.through.objects.filter(sessionnote__in=notes)
         .annotate(month=TruncMonth("sessionnote__date"))
-        .values("month", "pattern__code", "pattern__position")
+        # "month" is the annotation just above, which the type checker does not see on a through model.
+        .values("month", "pattern__code", "pattern__position")  # type: ignore[misc]
         .annotate(times=Count("pk"))
         .order_by("month", "pattern__position")
     )

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from counseling.models import AccessRecord, Intake, SessionNote, Worksheet
 
-OBJECT_TYPES = {
+OBJECT_TYPES: dict[type | None, str] = {
     SessionNote: AccessRecord.ObjectType.SESSION_NOTE,
     Intake: AccessRecord.ObjectType.INTAKE,
     Worksheet: AccessRecord.ObjectType.WORKSHEET,
@@ -44,7 +44,7 @@ def access_record(
     Run it inside the transaction that reads the objects (``with transaction.atomic(): objs = ...;
     access_record(...)``): if the row cannot be written, the read fails too.
     """
-    objs = [obj_or_objs] if isinstance(obj_or_objs, tuple(OBJECT_TYPES)) else list(obj_or_objs)
+    objs = [obj_or_objs] if isinstance(obj_or_objs, SessionNote | Intake | Worksheet) else list(obj_or_objs)
     if action not in AccessRecord.Action.values:
         raise ValueError(f"Unknown access action {action!r}.")
     records = [

@@ -15,7 +15,7 @@ from counseling.services.access import access_record
 from outbox.services import email_enqueue_template
 
 # Which status may follow which; accepted and declined are final.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     Intake.Status.SUBMITTED: {Intake.Status.REVIEWED, Intake.Status.ACCEPTED, Intake.Status.DECLINED},
     Intake.Status.REVIEWED: {Intake.Status.ACCEPTED, Intake.Status.DECLINED},
     Intake.Status.ACCEPTED: set(),

@@ -6,6 +6,7 @@ is encrypted by the model field on its way to the database.
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -142,7 +143,7 @@ def session_note_update(
     note = _lock_own(note, counselor)
     if note.is_signed:
         raise _signed_error()
-    changes = _sections(sections)
+    changes: dict[str, object] = dict(_sections(sections))
     if date is not None and date != note.date:
         if note.booking_id is not None:
             raise ApplicationError(
@@ -225,7 +226,7 @@ def note_keys_rotate(*, batch_size: int = 500, progress: Callable[[str, int], No
         while True:
             with transaction.atomic():
                 # Locked so that an edit in between cannot be overwritten with the text read here.
-                rows = list(
+                rows: list[Any] = list(
                     model.objects.select_for_update()
                     .filter(pk__gt=last_pk)
                     .order_by("pk")
