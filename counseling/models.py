@@ -666,6 +666,22 @@ class AccessRecordQuerySet(models.QuerySet):
         raise AccessRecordImmutableError
 
 
+class AccessAction(models.TextChoices):
+    LIST = "list", _("一覧で閲覧")
+    READ = "read", _("閲覧")
+    CREATE = "create", _("作成")
+    UPDATE = "update", _("編集")
+    DELETE = "delete", _("削除")
+    SIGN = "sign", _("署名")
+    ADDENDUM = "addendum", _("追記")
+    STATUS = "status", _("状態の変更")
+    ENTRY = "entry", _("記入")
+    SUBMIT = "submit", _("提出")
+    REVIEW = "review", _("確認")
+    PROFILE = "profile", _("パターン集計で閲覧")
+    EXPORT = "export", _("データの書き出し")
+
+
 class AccessRecord(models.Model):
     """Who read or wrote which note, intake or worksheet, when and from where (要配慮個人情報の閲覧記録).
 
@@ -679,20 +695,7 @@ class AccessRecord(models.Model):
         INTAKE = "intake", _("インテーク")
         WORKSHEET = "worksheet", _("ワークシート")
 
-    class Action(models.TextChoices):
-        LIST = "list", _("一覧で閲覧")
-        READ = "read", _("閲覧")
-        CREATE = "create", _("作成")
-        UPDATE = "update", _("編集")
-        DELETE = "delete", _("削除")
-        SIGN = "sign", _("署名")
-        ADDENDUM = "addendum", _("追記")
-        STATUS = "status", _("状態の変更")
-        ENTRY = "entry", _("記入")
-        SUBMIT = "submit", _("提出")
-        REVIEW = "review", _("確認")
-        PROFILE = "profile", _("パターン集計で閲覧")
-        EXPORT = "export", _("データの書き出し")
+    Action = AccessAction
 
     at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -84,6 +84,18 @@ def course_get_owned(*, course_id: int, counselor) -> Course:
     return get_object_or_404(course_queryset().filter(counselor=counselor), pk=course_id)
 
 
+def enrollment_list_for_client(*, client) -> QuerySet[Enrollment]:
+    """The client's course enrollments, newest first, with each course's sessions."""
+    return (
+        Enrollment.objects.filter(user=client)
+        .select_related("course")
+        .prefetch_related(
+            Prefetch("course__sessions", queryset=CourseSession.objects.order_by("starts_at", "id"))
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
 def enrollment_roster(*, course: Course) -> QuerySet[Enrollment]:
     """Who comes: confirmed first, then the waitlist, each in order of arrival."""
     return (

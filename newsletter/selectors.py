@@ -1,7 +1,7 @@
 """Reads for the counselor: content lists, figures, and the subscriber export."""
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncWeek
@@ -20,6 +20,11 @@ def broadcast_list() -> QuerySet[Broadcast]:
     return Broadcast.objects.annotate(
         locked=Exists(SendSlot.objects.filter(broadcast=OuterRef("pk")))
     ).order_by("-send_at", "-created_at", "-id")
+
+
+def broadcast_find_scheduled(*, send_at: datetime) -> Broadcast | None:
+    """The broadcast scheduled for this send slot, if there is one."""
+    return Broadcast.objects.filter(send_at=send_at, status=Broadcast.Status.SCHEDULED).first()
 
 
 def newsletter_stats(*, weeks: int = 12, slots: int = 12) -> dict:

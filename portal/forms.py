@@ -1,11 +1,18 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from counseling.models import Format, Intake, Pattern
+from counseling.models import Format, IntakeStatus, PatternKind
 from counseling.selectors.patterns import pattern_list, self_check_reasons
 from counseling.services.intakes import TRANSITIONS
+
+if TYPE_CHECKING:
+    from counseling.models import Pattern
 
 SELF_CHECK_CHOICES = [
     ("1", _("1 まったく当てはまらない")),
@@ -57,7 +64,7 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["scenes"].choices = [
             (scene.code, pattern_label(scene))
-            for scene in Pattern.objects.filter(kind=Pattern.Kind.SCENE).order_by("position")
+            for scene in pattern_list().filter(kind=PatternKind.SCENE).order_by("position")
         ]
         self.reasons = list(self_check_reasons())
         # One question per reason, placed right after the scenes in the article's order.
@@ -128,7 +135,7 @@ class IntakeStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         allowed = TRANSITIONS[intake.status]
         self.fields["status"].choices = [
-            (value, label) for value, label in Intake.Status.choices if value in allowed
+            (value, label) for value, label in IntakeStatus.choices if value in allowed
         ]
 
 

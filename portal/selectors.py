@@ -1,19 +1,21 @@
 """Reads that shape the portal's pages: slots laid out by day, a client's courses, the week's sessions."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from core.localtime import local_date
-from counseling.models import Booking, SessionType
 from counseling.selectors.availability import Slot, slot_list
-from courses.models import CourseSession, Enrollment
-from newsletter.models import Broadcast
 from newsletter.schedule import slot_next_after
-from newsletter.selectors import newsletter_stats
+from newsletter.selectors import broadcast_find_scheduled, newsletter_stats
+
+if TYPE_CHECKING:
+    from counseling.models import Booking, SessionType
 
 DAYS_SHOWN = 7
 
@@ -67,18 +69,6 @@ def slot_week(
     )
 
 
-def client_enrollment_list(*, client) -> QuerySet[Enrollment]:
-    """The client's course enrollments, newest first, with each course's sessions."""
-    return (
-        Enrollment.objects.filter(user=client)
-        .select_related("course")
-        .prefetch_related(
-            Prefetch("course__sessions", queryset=CourseSession.objects.order_by("starts_at", "id"))
-        )
-        .order_by("-created_at", "-id")
-    )
-
-
 def week_bounds(day: date) -> tuple[date, date]:
     """Monday and Sunday of the week holding ``day``."""
     monday = day - timedelta(days=day.weekday())
@@ -97,10 +87,9 @@ def newsletter_summary(*, now: datetime) -> dict:
     """The next send slot (with the broadcast planned for it, if any) and the latest figures."""
     next_slot = slot_next_after(now)
     stats = newsletter_stats(weeks=4, slots=1)
-    scheduled = Broadcast.objects.filter(send_at=next_slot, status=Broadcast.Status.SCHEDULED)
     return {
         "next_slot": next_slot,
-        "next_broadcast": scheduled.first(),
+        "next_broadcast": broadcast_find_scheduled(send_at=next_slot),
         "subscribers": stats["subscribers"],
         "last_slot": stats["slots"][0] if stats["slots"] else None,
         "confirmations_per_week": stats["confirmations_per_week"],

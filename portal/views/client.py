@@ -1,8 +1,11 @@
 """The client portal: intake, booking and managing sessions, courses, and the client's own data."""
 
+from __future__ import annotations
+
 import json
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +22,7 @@ from core.exceptions import ApplicationError, ConflictError
 from core.forms import form_apply_error
 from core.personal_data import personal_data_export
 from counseling.crisis import crisis_support
-from counseling.models import AccessRecord, Booking, Intake, SessionType, Worksheet
+from counseling.models import AccessAction, BookingStatus, IntakeStatus, WorksheetStatus
 from counseling.selectors.availability import SlotState, session_type_list_active, slot_state
 from counseling.selectors.bookings import booking_get, booking_list
 from counseling.selectors.intakes import intake_latest_for_client
@@ -27,10 +30,15 @@ from counseling.selectors.worksheets import worksheet_list
 from counseling.services.access import access_log, request_ip
 from counseling.services.bookings import booking_cancel, booking_create, booking_reschedule
 from counseling.services.intakes import intake_submit
+from courses import selectors as course_selectors
 from courses import services as course_services
+from courses.models import EnrollmentStatus
 from portal import selectors
 from portal.access import client_required
 from portal.forms import CancelForm, IntakeForm, SlotChoiceForm, WeekForm, posted
+
+if TYPE_CHECKING:
+    from counseling.models import Booking, Intake, SessionType
 
 BAD_TIME = gettext_lazy("時刻の指定が正しくありません。")
 
@@ -42,7 +50,7 @@ def cancellation_policy() -> dict:
 
 
 def _client_can_change(booking: Booking, now: datetime) -> dict:
-    before_start = booking.status == Booking.Status.CONFIRMED and now < booking.start
+    before_start = booking.status == BookingStatus.CONFIRMED and now < booking.start
     outside_window = booking.start - now >= settings.COUNSELING_CANCELLATION_WINDOW
     return {
         "can_cancel": before_start,
@@ -56,7 +64,7 @@ def _latest_intake(request) -> Intake | None:
     with transaction.atomic():
         latest = intake_latest_for_client(client=request.user)
         if latest is not None:
-            access_log(request, latest, AccessRecord.Action.LIST)
+            access_log(request, latest, AccessAction.LIST)
     return latest
 
 
@@ -64,11 +72,13 @@ def _latest_intake(request) -> Intake | None:
 @require_GET
 def home(request):
     now = timezone.now()
-    upcoming = booking_list(user=request.user, status=Booking.Status.CONFIRMED).filter(end__gte=now)
-    enrollments = selectors.client_enrollment_list(client=request.user).exclude(status="cancelled")
+    upcoming = booking_list(user=request.user, status=BookingStatus.CONFIRMED).filter(end__gte=now)
+    enrollments = course_selectors.enrollment_list_for_client(client=request.user).exclude(
+        status=EnrollmentStatus.CANCELLED
+    )
     with transaction.atomic():
-        worksheets = list(worksheet_list(user=request.user, status=Worksheet.Status.ASSIGNED))
-        access_log(request, worksheets, AccessRecord.Action.LIST)
+        worksheets = list(worksheet_list(user=request.user, status=WorksheetStatus.ASSIGNED))
+        access_log(request, worksheets, AccessAction.LIST)
     return render(
         request,
         "portal/home.html",
@@ -89,7 +99,7 @@ def home(request):
 def intake(request):
     latest = _latest_intake(request)
     # A declined intake may be followed by a new one; otherwise one is enough.
-    if latest is not None and latest.status != Intake.Status.DECLINED:
+    if latest is not None and latest.status != IntakeStatus.DECLINED:
         return render(request, "portal/intake_submitted.html", {"intake": latest})
     form = IntakeForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -223,10 +233,8 @@ def bookings(request):
         request,
         "portal/bookings.html",
         {
-            "upcoming": [b for b in mine if b.end >= now and b.status == Booking.Status.CONFIRMED],
-            "past": [
-                b for b in reversed(mine) if not (b.end >= now and b.status == Booking.Status.CONFIRMED)
-            ],
+            "upcoming": [b for b in mine if b.end >= now and b.status == BookingStatus.CONFIRMED],
+            "past": [b for b in reversed(mine) if not (b.end >= now and b.status == BookingStatus.CONFIRMED)],
         },
     )
 
@@ -253,7 +261,7 @@ def booking_cancel_view(request, booking_id: int):
         except ApplicationError as error:
             form_apply_error(form, error)
         else:
-            if cancelled.status == Booking.Status.LATE_CANCELLED:
+            if cancelled.status == BookingStatus.LATE_CANCELLED:
                 messages.success(
                     request, _("ご予約をキャンセルしました（直前キャンセルとして記録されました）。")
                 )
@@ -321,14 +329,16 @@ def courses(request):
     return render(
         request,
         "portal/courses.html",
-        {"enrollments": selectors.client_enrollment_list(client=request.user)},
+        {"enrollments": course_selectors.enrollment_list_for_client(client=request.user)},
     )
 
 
 @client_required
 @require_POST
 def enrollment_cancel(request, enrollment_id: int):
-    enrollment = selectors.client_enrollment_list(client=request.user).filter(pk=enrollment_id).first()
+    enrollment = (
+        course_selectors.enrollment_list_for_client(client=request.user).filter(pk=enrollment_id).first()
+    )
     if enrollment is None:
         raise Http404
     try:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import ApplicationError
 from core.localtime import local_date
-from counseling.models import AccessRecord, Booking, Intake
+from counseling.models import BOOKING_BLOCKING_STATUSES, AccessAction, IntakeStatus
 from counseling.selectors.bookings import booking_list
 from counseling.selectors.clients import client_is_counselors, client_list_for_counselor
 from counseling.selectors.intakes import intake_get, intake_list
@@ -33,16 +33,16 @@ def home(request):
     monday, sunday = selectors.week_bounds(today)
     week = list(
         booking_list(user=request.user, date_from=monday, date_to=sunday).filter(
-            status__in=Booking.BLOCKING_STATUSES
+            status__in=list(BOOKING_BLOCKING_STATUSES)
         )
     )
     with transaction.atomic():
         new_intakes = list(
-            intake_list(user=request.user, status=Intake.Status.SUBMITTED).order_by("created_at", "id")
+            intake_list(user=request.user, status=IntakeStatus.SUBMITTED).order_by("created_at", "id")
         )
-        access_log(request, new_intakes, AccessRecord.Action.LIST)
+        access_log(request, new_intakes, AccessAction.LIST)
         review_queue = list(worksheet_review_queue(counselor=request.user)[:10])
-        access_log(request, review_queue, AccessRecord.Action.LIST)
+        access_log(request, review_queue, AccessAction.LIST)
     return render(
         request,
         "counselor/home.html",
@@ -78,7 +78,7 @@ def intake(request, intake_id: int):
             messages.success(request, _("インテークの状態を変更しました。"))
             return redirect("counselor:intake", intake_id=found.pk)
     # Logged when shown: the page renders only once its access row is written.
-    access_log(request, found, AccessRecord.Action.READ)
+    access_log(request, found, AccessAction.READ)
     answers = list(found.answers.all())
     return render(
         request,
@@ -110,9 +110,9 @@ def client_notes(request, client_id: int):
     with transaction.atomic():
         notes = list(session_note_list(counselor=request.user, client=client, tag=tag or None))
         # The notes are shown in full: each is a read.
-        access_log(request, notes, AccessRecord.Action.READ)
+        access_log(request, notes, AccessAction.READ)
         worksheets = list(worksheet_list(user=request.user, client_id=client.pk))
-        access_log(request, worksheets, AccessRecord.Action.LIST)
+        access_log(request, worksheets, AccessAction.LIST)
     return render(
         request,
         "counselor/client_notes.html",

@@ -4,6 +4,10 @@ Every page that shows a worksheet writes its access-log row before rendering; th
 their own writes (entry, submit, review).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,13 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import ApplicationError
 from core.localtime import local_date
-from counseling.models import AccessRecord, Worksheet
+from counseling.models import AccessAction
 from counseling.selectors.worksheets import worksheet_get, worksheet_list, worksheet_review_queue
 from counseling.services.access import access_log, request_ip
 from counseling.services.worksheets import worksheet_entry_add, worksheet_review, worksheet_submit
 from portal.access import client_required, counselor_required
 from portal.forms import posted
 from portal.worksheet_forms import ReviewForm, WorksheetEntryForm, answers_for_display
+
+if TYPE_CHECKING:
+    from counseling.models import Worksheet
 
 
 def _entries_for_display(worksheet: Worksheet) -> list[dict]:
@@ -31,7 +38,7 @@ def _entries_for_display(worksheet: Worksheet) -> list[dict]:
 
 def _shown_list(request, worksheets) -> list[Worksheet]:
     shown = list(worksheets)
-    access_log(request, shown, AccessRecord.Action.LIST)
+    access_log(request, shown, AccessAction.LIST)
     return shown
 
 
@@ -76,7 +83,7 @@ def client_worksheet(request, worksheet_id: int):
         else:
             messages.success(request, _("記入を保存しました。"))
             return redirect("portal:worksheet", worksheet_id=worksheet.pk)
-    access_log(request, worksheet, AccessRecord.Action.READ)
+    access_log(request, worksheet, AccessAction.READ)
     return render(
         request,
         "portal/worksheet.html",
@@ -130,7 +137,7 @@ def review(request, worksheet_id: int):
         else:
             messages.success(request, _("コメントを送りました。"))
             return redirect("counselor:worksheets")
-    access_log(request, worksheet, AccessRecord.Action.READ)
+    access_log(request, worksheet, AccessAction.READ)
     return render(
         request,
         "counselor/worksheet.html",
