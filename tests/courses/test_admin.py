@@ -1,50 +1,13 @@
+"""The courses admin: lists and filters, the cancel actions go through the services."""
+
 import pytest
 from django.urls import reverse
 
 from courses import services
-from courses.demo import seed_courses
 from courses.models import Course, Enrollment
 from tests.courses.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def test_enrollments_join_the_personal_data_export(client_api, client_user):
-    course = CourseFactory(title="講座A")
-    services.enrollment_create(course=course, user=client_user)
-    other = CourseFactory(title="講座B")
-    services.enrollment_create(course=other, guest_name="私", guest_email=client_user.email.upper())
-    services.enrollment_create(course=other, guest_name="他人", guest_email="someone@example.com")
-
-    response = client_api.get("/api/v1/me/export/")
-
-    assert response.status_code == 200
-    section = response.json()["course_enrollments"]
-    assert [(item["course"], item["enrolled_as"], item["status"]) for item in section] == [
-        ("講座A", "client", "confirmed"),
-        ("講座B", "guest", "confirmed"),
-    ]
-    assert len(section[0]["sessions"]) == 1
-
-
-def test_the_demo_step_adds_an_online_course_with_two_sessions_and_a_tokyo_venue_course_once(counselor):
-    lines: list[str] = []
-    seed_courses({"counselor": counselor}, lines.append)
-    seed_courses({"counselor": counselor}, lines.append)
-
-    courses = Course.objects.order_by("format")
-    assert [(c.format, c.status, c.sessions.count()) for c in courses] == [
-        ("online", "published", 2),
-        ("venue", "published", 1),
-    ]
-    assert "東京都" in courses.get(format="venue").location
-    assert len(lines) == 4
-
-
-def test_the_demo_step_is_registered_after_accounts():
-    from core.demo import demo_steps
-
-    assert seed_courses in demo_steps()
 
 
 def test_the_admin_lists_courses_and_filters_enrollments(admin_client):

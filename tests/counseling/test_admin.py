@@ -1,5 +1,5 @@
-"""Notes and worksheets in the admin (note list by client and tag, the review queue), in `me/export`,
-and in the demo data."""
+"""The counselor admin: session types, hours, bookings, intakes, notes and the worksheet review queue;
+every screen goes through the services and logs what it shows."""
 
 from datetime import timedelta
 
@@ -8,13 +8,17 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.services import counselor_group_ensure
-from core.demo import demo_steps
-from counseling.models import AccessRecord, SessionNote, Worksheet
-from outbox.models import OutboundEmail
+from counseling.models import AccessRecord, Intake, SessionType, Worksheet
 from tests.accounts.factories import CounselorFactory
-from tests.conftest import authenticated_client
-from tests.counseling.conftest import NOW
-from tests.counseling.factories import SessionNoteFactory, WorksheetEntryFactory, WorksheetFactory, client_of
+from tests.counseling.conftest import WEDNESDAY, tokyo
+from tests.counseling.factories import (
+    BookingFactory,
+    IntakeFactory,
+    SessionNoteFactory,
+    WorksheetEntryFactory,
+    WorksheetFactory,
+    client_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +37,90 @@ def _submitted(counselor, *, days_ago: int) -> Worksheet:
         status="submitted", submitted_at=timezone.now() - timedelta(days=days_ago)
     )
     return worksheet
+
+
+def test_the_counselor_admin_lists_session_types_hours_time_off_and_upcoming_bookings(
+    counselor_admin, session_type, frozen_now
+):
+    BookingFactory(session_type=session_type, start=tokyo(WEDNESDAY, 10))
+
+    for model in ("sessiontype", "availabilityrule", "timeoff", "counselorprofile", "pattern"):
+        assert counselor_admin.get(f"/admin/counseling/{model}/").status_code == 200
+    bookings = counselor_admin.get("/admin/counseling/booking/", {"when": "upcoming"})
+    assert bookings.status_code == 200
+    assert "2025年6月4日（水）" in bookings.content.decode()
+    assert "10:00〜11:00" in bookings.content.decode()
+
+
+def test_the_counselor_admin_shows_only_their_own_bookings(counselor_admin, session_type):
+    BookingFactory(start=tokyo(WEDNESDAY, 15))  # another counselor's
+
+    page = counselor_admin.get("/admin/counseling/booking/").content.decode()
+
+    assert "15:00〜16:00" not in page
+
+
+def test_the_intake_screen_shows_the_self_check_and_the_suggestions(counselor_admin):
+    intake = IntakeFactory(scores={"reason.self_sacrifice": 5})
+
+    listing = counselor_admin.get("/admin/counseling/intake/", {"status__exact": "submitted"})
+    detail = counselor_admin.get(f"/admin/counseling/intake/{intake.pk}/change/")
+
+    assert listing.status_code == 200
+    assert "step.4" in listing.content.decode()
+    page = detail.content.decode()
+    assert detail.status_code == 200
+    assert "「自分がしたいこと」を大切にする" in page
+    assert "「自己犠牲」の代償を求めている" in page
+
+
+def test_admin_actions_go_through_the_services(
+    counselor_admin, counselor, django_capture_on_commit_callbacks
+):
+    intake = IntakeFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counselor_admin.post(
+            "/admin/counseling/intake/",
+            {"action": "mark_accepted", "_selected_action": [intake.pk]},
+        )
+
+    intake.refresh_from_db()
+    assert (intake.status, intake.counselor) == (Intake.Status.ACCEPTED, counselor)
+    assert [message.to for message in mail.outbox] == [[intake.client.email]]
+
+
+def test_the_admin_refuses_a_face_to_face_session_type_without_a_place(counselor_admin, counselor):
+    response = counselor_admin.post(
+        "/admin/counseling/sessiontype/add/",
+        {
+            "name": "対面",
+            "format": "tokyo",
+            "location": "",
+            "duration_minutes": 60,
+            "price_jpy": 10000,
+            "buffer_minutes": 0,
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "対面のセッションには場所を入力してください。" in response.content.decode()
+    assert not SessionType.objects.exists()
+
+    counselor_admin.post(
+        "/admin/counseling/sessiontype/add/",
+        {
+            "name": "対面",
+            "format": "tokyo",
+            "location": "東京",
+            "duration_minutes": 60,
+            "price_jpy": 10000,
+            "buffer_minutes": 0,
+            "active": "on",
+        },
+    )
+    assert SessionType.objects.get().counselor == counselor
 
 
 def test_the_note_list_filters_by_client_and_tag_and_shows_only_the_authors_notes(counselor_admin, counselor):
@@ -124,53 +212,3 @@ def test_the_worksheet_screen_lists_every_status(counselor_admin, counselor):
     assert page.status_code == 200
     assert page.content.decode().count("/admin/counseling/worksheet/") >= 1
     assert list(AccessRecord.objects.values_list("action", flat=True)) == ["list"]
-
-
-def test_my_export_holds_my_worksheets_and_the_access_log_of_my_records_but_no_notes(counselor, frozen_now):
-    client = client_of(counselor)
-    worksheet = _submitted(counselor, days_ago=1)
-    Worksheet.objects.filter(pk=worksheet.pk).update(client=client)
-    note = SessionNoteFactory(counselor=counselor, client=client, plan="クライアントには見せない方針")
-    authenticated_client(counselor).get(f"/api/v1/session-notes/{note.pk}/", REMOTE_ADDR="192.0.2.5")
-    WorksheetFactory()  # someone else's
-
-    body = authenticated_client(client).get("/api/v1/me/export/").json()
-
-    [exported] = body["counseling_worksheets"]
-    assert exported["template"] == "step1.done_today"
-    assert exported["status"] == "submitted"
-    assert exported["entries"][0]["answers"]["items"][0] == f"できたこと{worksheet.pk}"
-    [record] = body["counseling_access_log"]
-    assert (record["object_type"], record["object_id"], record["action"], record["ip_address"]) == (
-        "session_note",
-        note.pk,
-        "read",
-        "192.0.2.5",
-    )
-    assert "クライアントには見せない方針" not in str(body)
-    # The export read the client's intake and worksheet: those reads are logged too.
-    assert sorted(AccessRecord.objects.filter(action="export").values_list("object_type", flat=True)) == [
-        "intake",
-        "worksheet",
-    ]
-
-
-def test_the_demo_adds_a_signed_tagged_note_and_a_submitted_worksheet_once_and_mails_nobody(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    shared: dict = {}
-    for _ in range(2):
-        for step in demo_steps():
-            step(shared, lambda line: None)
-
-    counselor, client = shared["counselor"], shared["client"]
-    [note] = SessionNote.objects.filter(counselor=counselor, client=client)
-    assert note.status == "signed"
-    assert note.tags.count() >= 3
-    [worksheet] = Worksheet.objects.filter(counselor=counselor, client=client)
-    assert worksheet.status == "submitted"
-    assert worksheet.entries.count() == 2
-    assert (
-        authenticated_client(counselor).get("/api/v1/worksheets/", {"status": "submitted"}).json()["count"]
-        == 1
-    )
-    assert not OutboundEmail.objects.filter(kind__startswith="counseling.").exists()
