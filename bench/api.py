@@ -58,7 +58,8 @@ def seed() -> dict[str, str]:
         time_off_create,
     )
     from courses.models import Course
-    from courses.services import course_create, enrollment_create
+    from courses.services.enrollments import enrollment_create
+    from courses.services.scheduling import course_create
 
     counselor = counselor_create(email="counselor@bench.example.jp", password=secrets.token_urlsafe(16))
     clients = [

@@ -3,8 +3,11 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from courses import selectors, services
+from core.exceptions import ApplicationError
+from courses import selectors
 from courses.models import Course, CourseSession, Enrollment
+from courses.services.enrollments import course_promote_waitlisted, enrollment_cancel
+from courses.services.scheduling import EDITABLE_FIELDS, course_cancel
 
 
 class CourseSessionInline(admin.TabularInline):
@@ -16,7 +19,7 @@ class CourseSessionInline(admin.TabularInline):
 class CourseAdminForm(forms.ModelForm):
     class Meta:
         model = Course
-        fields = ("counselor", *services.EDITABLE_FIELDS)
+        fields = ("counselor", *EDITABLE_FIELDS)
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
@@ -63,7 +66,7 @@ class CourseAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # A larger capacity gives its new seats to the waitlist at once, as the API does.
-        services.course_promote_waitlisted(course=form.instance)
+        course_promote_waitlisted(course=form.instance)
 
     @admin.display(description=_("確定"), ordering="confirmed_count")
     def confirmed_count(self, course):
@@ -81,7 +84,7 @@ class CourseAdmin(admin.ModelAdmin):
     def cancel_courses(self, request, queryset):
         cancelled = 0
         for course in queryset.exclude(status=Course.Status.CANCELLED).order_by("pk"):
-            services.course_cancel(course=course)
+            course_cancel(course=course)
             cancelled += 1
         self.message_user(
             request,
@@ -126,8 +129,8 @@ class EnrollmentAdmin(admin.ModelAdmin):
         cancelled = 0
         for enrollment in queryset.exclude(status=Enrollment.Status.CANCELLED).order_by("pk"):
             try:
-                services.enrollment_cancel(enrollment=enrollment)
-            except services.ApplicationError as error:
+                enrollment_cancel(enrollment=enrollment)
+            except ApplicationError as error:
                 self.message_user(request, f"#{enrollment.pk}: {error.message}", level=messages.WARNING)
             else:
                 cancelled += 1

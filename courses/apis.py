@@ -10,9 +10,11 @@ from rest_framework.views import APIView
 from accounts.auth import IsCounselor
 from core.api import MethodPermissionsMixin, id_field
 from core.pagination import paginated, paginated_response
-from courses import selectors, services
+from courses import selectors
 from courses.models import Course, Enrollment
 from courses.renderers import RosterCsvRenderer
+from courses.services.enrollments import enrollment_cancel, enrollment_create
+from courses.services.scheduling import course_cancel, course_create, course_update
 
 
 class GuestWriteThrottle(AnonRateThrottle):
@@ -102,7 +104,7 @@ class CourseListApi(MethodPermissionsMixin, APIView):
     def post(self, request):
         serializer = CourseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        course = services.course_create(counselor=request.user, **serializer.validated_data)
+        course = course_create(counselor=request.user, **serializer.validated_data)
         return _course_response(course.pk, request, status_code=status.HTTP_201_CREATED)
 
 
@@ -119,7 +121,7 @@ class CourseDetailApi(MethodPermissionsMixin, APIView):
         course = selectors.course_get_owned(course_id=course_id, counselor=request.user)
         serializer = CourseInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        services.course_update(course=course, **serializer.validated_data)
+        course_update(course=course, **serializer.validated_data)
         return _course_response(course_id, request)
 
     @extend_schema(request=CourseInputSerializer, responses={200: CourseOutputSerializer})
@@ -137,7 +139,7 @@ class CourseCancelApi(APIView):
     @extend_schema(request=None, responses={200: CourseOutputSerializer})
     def post(self, request, course_id: int):
         course = selectors.course_get_owned(course_id=course_id, counselor=request.user)
-        services.course_cancel(course=course)
+        course_cancel(course=course)
         return _course_response(course_id, request)
 
 
@@ -175,11 +177,11 @@ class CourseEnrollApi(APIView):
             raise exceptions.PermissionDenied(_("講座に申し込めるのはクライアントまたはゲストです。"))
         course = selectors.course_get(course_id=course_id, user=user)
         if user.is_authenticated:
-            enrollment, created = services.enrollment_create(course=course, user=user)
+            enrollment, created = enrollment_create(course=course, user=user)
         else:
             serializer = self.InputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            enrollment, created = services.enrollment_create(
+            enrollment, created = enrollment_create(
                 course=course,
                 guest_name=serializer.validated_data["name"],
                 guest_email=serializer.validated_data["email"],
@@ -211,7 +213,7 @@ class EnrollmentCancelApi(APIView):
         enrollment = selectors.enrollment_get_cancellable(
             enrollment_id=enrollment_id, user=request.user, token=token
         )
-        enrollment = services.enrollment_cancel(enrollment=enrollment)
+        enrollment = enrollment_cancel(enrollment=enrollment)
         return Response(EnrollmentOutputSerializer(enrollment).data)
 
 

@@ -3,8 +3,8 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from core.demo import register_demo_step
-from courses import services
 from courses.models import Course
+from courses.services.scheduling import course_create
 
 
 def _at(days_ahead: int, start: time, hours: int) -> dict:
@@ -45,7 +45,7 @@ def seed_courses(shared, write) -> None:
         course = Course.objects.filter(counselor=counselor, title=spec["title"]).first()
         if course is None:
             fields = {key: value for key, value in spec.items() if key != "sessions"}
-            course = services.course_create(
+            course = course_create(
                 counselor=counselor, status=Course.Status.PUBLISHED, sessions=spec["sessions"](), **fields
             )
         write(

@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from courses import services
+from courses.services.reminders import course_reminders_send
 
 
 @shared_task(acks_late=True)
 def course_reminders_send_task() -> int:
-    return services.course_reminders_send()
+    return course_reminders_send()

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import ApplicationError
 from core.forms import form_apply_error
-from courses import selectors, services
+from courses import selectors
 from courses.apis import GuestWriteThrottle
 from courses.forms import GuestEnrollForm
 from courses.models import ACTIVE_STATUSES, Course, Enrollment
+from courses.services.enrollments import enrollment_cancel, enrollment_create
 
 TEMPLATE = "courses/enrollment_cancel.html"
 
@@ -62,7 +63,7 @@ class EnrollmentCancelPageView(View):
         if enrollment.status == Enrollment.Status.CANCELLED:
             return self._render(request, state="already", enrollment=enrollment)
         try:
-            enrollment = services.enrollment_cancel(enrollment=enrollment)
+            enrollment = enrollment_cancel(enrollment=enrollment)
         except ApplicationError as error:
             return self._render(
                 request, state="error", enrollment=enrollment, message=error.message, status=400
@@ -118,7 +119,7 @@ def course_detail_page(request, course_id: int):
     else:
         enrollee = {"user": user}
     try:
-        enrollment, _created = services.enrollment_create(course=course, **enrollee)
+        enrollment, _created = enrollment_create(course=course, **enrollee)
     except ApplicationError as error:
         if form is not None:
             form_apply_error(form, error)

@@ -31,8 +31,8 @@ from counseling.services.access import access_log, request_ip
 from counseling.services.bookings import booking_cancel, booking_create, booking_reschedule
 from counseling.services.intakes import intake_submit
 from courses import selectors as course_selectors
-from courses import services as course_services
 from courses.models import EnrollmentStatus
+from courses.services import enrollments as course_enrollments
 from portal import selectors
 from portal.access import client_required
 from portal.forms import CancelForm, IntakeForm, SlotChoiceForm, WeekForm, posted
@@ -342,7 +342,7 @@ def enrollment_cancel(request, enrollment_id: int):
     if enrollment is None:
         raise Http404
     try:
-        course_services.enrollment_cancel(enrollment=enrollment)
+        course_enrollments.enrollment_cancel(enrollment=enrollment)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

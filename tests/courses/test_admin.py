@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from courses import services
 from courses.models import Course, Enrollment
+from courses.services.enrollments import enrollment_create
 from tests.courses.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_admin_lists_courses_and_filters_enrollments(admin_client):
     course = CourseFactory()
-    services.enrollment_create(course=course, guest_name="g", guest_email="g@example.com")
+    enrollment_create(course=course, guest_name="g", guest_email="g@example.com")
 
     courses_page = admin_client.get(reverse("admin:courses_course_changelist"))
     course_page = admin_client.get(reverse("admin:courses_course_change", args=[course.pk]))
@@ -28,8 +28,8 @@ def test_the_admin_lists_courses_and_filters_enrollments(admin_client):
 
 def test_the_admin_cancel_action_promotes_the_waitlist(admin_client):
     course = CourseFactory(capacity=1)
-    first, _ = services.enrollment_create(course=course, guest_name="a", guest_email="a@example.com")
-    waiting, _ = services.enrollment_create(course=course, guest_name="b", guest_email="b@example.com")
+    first, _ = enrollment_create(course=course, guest_name="a", guest_email="a@example.com")
+    waiting, _ = enrollment_create(course=course, guest_name="b", guest_email="b@example.com")
 
     response = admin_client.post(
         reverse("admin:courses_enrollment_changelist"),

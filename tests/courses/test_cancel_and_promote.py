@@ -6,8 +6,9 @@ from django.core import mail
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from courses import services
 from courses.models import Course, Enrollment
+from courses.services.enrollments import enrollment_cancel, enrollment_create
+from courses.services.scheduling import course_cancel, course_update
 from outbox.models import OutboundEmail
 from tests.accounts.factories import ClientFactory, CounselorFactory
 from tests.conftest import authenticated_client
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def fill(course, count: int) -> list[Enrollment]:
     return [
-        services.enrollment_create(course=course, guest_name=f"参加者{n}", guest_email=f"p{n}@example.com")[0]
+        enrollment_create(course=course, guest_name=f"参加者{n}", guest_email=f"p{n}@example.com")[0]
         for n in range(count)
     ]
 
@@ -35,7 +36,7 @@ def test_cancelling_a_confirmed_enrollment_promotes_exactly_the_first_waitlisted
     mail.outbox = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.enrollment_cancel(enrollment=second)
+        enrollment_cancel(enrollment=second)
 
     assert statuses([first, second, w1, w2, w3]) == [
         "confirmed",
@@ -55,13 +56,13 @@ def test_cancelling_a_confirmed_enrollment_promotes_exactly_the_first_waitlisted
 def test_cancelling_twice_changes_nothing_more(django_capture_on_commit_callbacks):
     course = CourseFactory(capacity=1)
     confirmed, w1, w2 = fill(course, 3)
-    services.enrollment_cancel(enrollment=confirmed)
+    enrollment_cancel(enrollment=confirmed)
     emails_before = OutboundEmail.objects.count()
     cancelled_at = Enrollment.objects.get(pk=confirmed.pk).cancelled_at
     mail.outbox = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.enrollment_cancel(enrollment=confirmed)
+        again = enrollment_cancel(enrollment=confirmed)
 
     assert again.cancelled_at == cancelled_at
     assert statuses([confirmed, w1, w2]) == ["cancelled", "confirmed", "waitlisted"]
@@ -73,7 +74,7 @@ def test_cancelling_a_waitlisted_enrollment_promotes_nobody():
     course = CourseFactory(capacity=1)
     confirmed, w1, w2 = fill(course, 3)
 
-    services.enrollment_cancel(enrollment=w1)
+    enrollment_cancel(enrollment=w1)
 
     assert statuses([confirmed, w1, w2]) == ["confirmed", "cancelled", "waitlisted"]
     assert not OutboundEmail.objects.filter(kind="courses.enrollment_promoted").exists()
@@ -83,8 +84,8 @@ def test_the_waitlist_is_promoted_in_order_of_arrival_one_seat_at_a_time():
     course = CourseFactory(capacity=2)
     a, b, w1, w2, w3 = fill(course, 5)
 
-    services.enrollment_cancel(enrollment=b)
-    services.enrollment_cancel(enrollment=a)
+    enrollment_cancel(enrollment=b)
+    enrollment_cancel(enrollment=a)
 
     assert statuses([w1, w2, w3]) == ["confirmed", "confirmed", "waitlisted"]
 
@@ -93,7 +94,7 @@ def test_a_larger_capacity_gives_the_new_seats_to_the_waitlist_at_once(counselor
     course = CourseFactory(capacity=1, counselor=counselor)
     _confirmed, w1, w2, w3 = fill(course, 4)
 
-    services.course_update(course=course, capacity=3)
+    course_update(course=course, capacity=3)
 
     assert statuses([w1, w2, w3]) == ["confirmed", "confirmed", "waitlisted"]
 
@@ -103,13 +104,13 @@ def test_the_capacity_cannot_go_below_the_confirmed_seats():
     fill(course, 3)
 
     with pytest.raises(ApplicationError, match="定員"):
-        services.course_update(course=course, capacity=2)
+        course_update(course=course, capacity=2)
     assert Course.objects.get(pk=course.pk).capacity == 3
 
 
 def test_the_enrollee_cancels_through_the_api(client_user, client_api):
     course = CourseFactory(capacity=1)
-    mine, _ = services.enrollment_create(course=course, user=client_user)
+    mine, _ = enrollment_create(course=course, user=client_user)
     (waiting,) = fill(course, 1)
 
     response = client_api.post(f"/api/v1/enrollments/{mine.pk}/cancel/")
@@ -135,7 +136,7 @@ def test_another_client_or_an_anonymous_caller_cannot_cancel_someone_elses_enrol
     client_user, api_client
 ):
     course = CourseFactory()
-    enrollment, _ = services.enrollment_create(course=course, user=client_user)
+    enrollment, _ = enrollment_create(course=course, user=client_user)
     url = f"/api/v1/enrollments/{enrollment.pk}/cancel/"
 
     response = authenticated_client(ClientFactory()).post(url)
@@ -147,10 +148,10 @@ def test_another_client_or_an_anonymous_caller_cannot_cancel_someone_elses_enrol
 
 def test_an_enrollment_of_a_finished_course_cannot_be_cancelled(client_user):
     course = CourseFactory()
-    enrollment, _ = services.enrollment_create(course=course, user=client_user)
+    enrollment, _ = enrollment_create(course=course, user=client_user)
 
     with time_machine.travel(timezone.now() + timedelta(days=30)), pytest.raises(ApplicationError):
-        services.enrollment_cancel(enrollment=enrollment)
+        enrollment_cancel(enrollment=enrollment)
     assert statuses([enrollment]) == ["confirmed"]
 
 
@@ -174,11 +175,11 @@ def test_cancelling_a_course_cancels_every_enrollment_and_emails_everyone(
 def test_cancelling_a_course_twice_sends_nothing_more(counselor, django_capture_on_commit_callbacks):
     course = CourseFactory(counselor=counselor)
     fill(course, 2)
-    services.course_cancel(course=course)
+    course_cancel(course=course)
     count = OutboundEmail.objects.count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.course_cancel(course=course)
+        course_cancel(course=course)
 
     assert OutboundEmail.objects.count() == count
 

@@ -6,19 +6,17 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail, signing
 
-from courses import services
 from courses.models import Enrollment
 from courses.notifications import enrollment_cancel_link
 from courses.selectors import CANCEL_TOKEN_SALT, enrollment_cancel_token_make
+from courses.services.enrollments import enrollment_create
 from tests.courses.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def guest(course, n: int = 0) -> Enrollment:
-    return services.enrollment_create(
-        course=course, guest_name=f"ゲスト{n}", guest_email=f"g{n}@example.com"
-    )[0]
+    return enrollment_create(course=course, guest_name=f"ゲスト{n}", guest_email=f"g{n}@example.com")[0]
 
 
 def status_of(enrollment) -> str:

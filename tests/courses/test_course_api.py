@@ -4,8 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses import services
 from courses.models import Course, CourseSession
+from courses.services.enrollments import enrollment_create
+from courses.services.scheduling import course_cancel
 from tests.accounts.factories import CounselorFactory
 from tests.conftest import authenticated_client
 from tests.courses.factories import CourseFactory, CourseSessionFactory, on_the_minute
@@ -40,7 +41,7 @@ def course_body(**overrides) -> dict:
 
 def test_anyone_lists_published_courses_with_sessions_and_seats_left(api_client):
     course = CourseFactory(capacity=3, sessions=2)
-    services.enrollment_create(course=course, guest_name="a", guest_email="a@example.com")
+    enrollment_create(course=course, guest_name="a", guest_email="a@example.com")
     CourseFactory(status=Course.Status.DRAFT)
     past = CourseFactory(sessions=0)
     CourseSessionFactory(course=past, starts_at=on_the_minute(days=-3))
@@ -62,7 +63,7 @@ def test_anyone_lists_published_courses_with_sessions_and_seats_left(api_client)
 def test_seats_left_never_goes_below_zero_and_counts_the_waitlist(api_client):
     course = CourseFactory(capacity=1)
     for n in range(3):
-        services.enrollment_create(course=course, guest_name="a", guest_email=f"{n}@example.com")
+        enrollment_create(course=course, guest_name="a", guest_email=f"{n}@example.com")
 
     item = api_client.get(detail(course)).json()
 
@@ -81,7 +82,7 @@ def test_a_draft_is_hidden_from_the_public_but_visible_to_its_counselor(api_clie
 
 def test_a_cancelled_course_still_answers_its_old_link_with_its_status(api_client):
     course = CourseFactory()
-    services.course_cancel(course=course)
+    course_cancel(course=course)
 
     response = api_client.get(detail(course))
 
@@ -216,7 +217,7 @@ def test_a_session_of_another_course_cannot_be_named_in_an_update(counselor_api,
 
 def test_a_course_with_enrollments_cannot_go_back_to_draft(counselor_api, counselor):
     course = CourseFactory(counselor=counselor)
-    services.enrollment_create(course=course, guest_name="a", guest_email="a@example.com")
+    enrollment_create(course=course, guest_name="a", guest_email="a@example.com")
 
     response = counselor_api.patch(detail(course), {"status": "draft"}, format="json")
 
@@ -228,7 +229,7 @@ def _create_courses(count: int, counselor) -> None:
     for n in range(count):
         course = CourseFactory(counselor=counselor, capacity=2, sessions=2)
         for m in range(3):
-            services.enrollment_create(course=course, guest_name="g", guest_email=f"{n}-{m}@example.com")
+            enrollment_create(course=course, guest_name="g", guest_email=f"{n}-{m}@example.com")
 
 
 @pytest.mark.parametrize("who", ["anonymous", "counselor"])

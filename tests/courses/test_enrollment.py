@@ -5,8 +5,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from courses import services
 from courses.models import Course, Enrollment
+from courses.services.enrollments import enrollment_cancel, enrollment_create
+from courses.services.scheduling import course_cancel
 from outbox.models import OutboundEmail
 from tests.accounts.factories import ClientFactory
 from tests.conftest import authenticated_client
@@ -23,8 +24,8 @@ def test_a_client_is_confirmed_while_seats_remain_and_waitlisted_after(client_us
     course = CourseFactory(capacity=1)
     other = ClientFactory()
 
-    first, created_first = services.enrollment_create(course=course, user=client_user)
-    second, created_second = services.enrollment_create(course=course, user=other)
+    first, created_first = enrollment_create(course=course, user=client_user)
+    second, created_second = enrollment_create(course=course, user=other)
 
     assert (first.status, created_first) == (Enrollment.Status.CONFIRMED, True)
     assert (second.status, created_second) == (Enrollment.Status.WAITLISTED, True)
@@ -108,11 +109,11 @@ def test_the_same_guest_address_in_other_case_gets_the_existing_enrollment_back(
 
 def test_a_client_who_cancelled_may_enroll_again_at_the_back_of_the_queue(client_user):
     course = CourseFactory(capacity=1)
-    first, _ = services.enrollment_create(course=course, user=client_user)
-    services.enrollment_cancel(enrollment=first)
-    services.enrollment_create(course=course, user=ClientFactory())
+    first, _ = enrollment_create(course=course, user=client_user)
+    enrollment_cancel(enrollment=first)
+    enrollment_create(course=course, user=ClientFactory())
 
-    again, created = services.enrollment_create(course=course, user=client_user)
+    again, created = enrollment_create(course=course, user=client_user)
 
     assert created
     assert again.pk != first.pk
@@ -149,12 +150,12 @@ def test_without_a_deadline_enrollment_closes_when_the_first_session_starts(clie
     )
 
     with pytest.raises(ApplicationError, match="締め切りました"):
-        services.enrollment_create(course=course, user=client_user)
+        enrollment_create(course=course, user=client_user)
 
 
 def test_enrolling_in_a_cancelled_course_is_refused_with_a_message(client_api):
     course = CourseFactory()
-    services.course_cancel(course=course)
+    course_cancel(course=course)
 
     response = client_api.post(enroll_url(course))
 

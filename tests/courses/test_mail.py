@@ -5,8 +5,9 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
-from courses import services
 from courses.models import Course
+from courses.services.enrollments import enrollment_create
+from courses.services.scheduling import course_update
 from outbox.models import OutboundEmail
 from tests.courses.factories import CourseFactory, CourseSessionFactory
 
@@ -14,9 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def enroll(course, n: int = 1):
-    return services.enrollment_create(
-        course=course, guest_name=f"O'Brien {n}", guest_email=f"m{n}@example.com"
-    )[0]
+    return enrollment_create(course=course, guest_name=f"O'Brien {n}", guest_email=f"m{n}@example.com")[0]
 
 
 def events_of(message) -> list:
@@ -101,9 +100,9 @@ def test_new_dates_reach_everyone_enrolled_with_an_updated_calendar_once(
     mail.outbox = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.course_update(course=course, sessions=[moved])
+        course_update(course=course, sessions=[moved])
     with django_capture_on_commit_callbacks(execute=True):
-        services.course_update(course=course, sessions=[moved])  # saved again: nothing changed
+        course_update(course=course, sessions=[moved])  # saved again: nothing changed
 
     assert sorted(message.to[0] for message in mail.outbox) == [seat.guest_email, waiting.guest_email]
     to_seat = next(message for message in mail.outbox if message.to == [seat.guest_email])
@@ -132,7 +131,7 @@ def test_moving_a_date_back_and_forth_tells_people_each_time(counselor):
     }
 
     for plan in (later, original, later):
-        services.course_update(course=course, sessions=[plan])
+        course_update(course=course, sessions=[plan])
 
     assert OutboundEmail.objects.filter(kind="courses.course_changed").count() == 3
 
@@ -143,6 +142,6 @@ def test_changing_only_the_description_tells_nobody(counselor, django_capture_on
     mail.outbox = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.course_update(course=course, description="内容を詳しくしました。")
+        course_update(course=course, description="内容を詳しくしました。")
 
     assert mail.outbox == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from courses import services
+from courses.services.enrollments import enrollment_create
 from tests.courses.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
@@ -10,10 +10,10 @@ pytestmark = pytest.mark.django_db
 
 def test_enrollments_join_the_personal_data_export(client_api, client_user):
     course = CourseFactory(title="講座A")
-    services.enrollment_create(course=course, user=client_user)
+    enrollment_create(course=course, user=client_user)
     other = CourseFactory(title="講座B")
-    services.enrollment_create(course=other, guest_name="私", guest_email=client_user.email.upper())
-    services.enrollment_create(course=other, guest_name="他人", guest_email="someone@example.com")
+    enrollment_create(course=other, guest_name="私", guest_email=client_user.email.upper())
+    enrollment_create(course=other, guest_name="他人", guest_email="someone@example.com")
 
     response = client_api.get("/api/v1/me/export/")
 

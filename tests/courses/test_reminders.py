@@ -5,9 +5,11 @@ import pytest
 import time_machine
 from django.core import mail
 
-from courses import services
 from courses.models import Course
 from courses.notifications import session_reminder_enqueue
+from courses.services.enrollments import enrollment_cancel, enrollment_create
+from courses.services.reminders import course_reminders_send
+from courses.services.scheduling import course_cancel
 from courses.tasks import course_reminders_send_task
 from outbox.models import OutboundEmail
 from outbox.services import email_send
@@ -37,9 +39,7 @@ def course_with_session(starts_at: datetime, **fields) -> Course:
 
 
 def enroll(course, n: int):
-    return services.enrollment_create(
-        course=course, guest_name=f"参加者{n}", guest_email=f"r{n}@example.com"
-    )[0]
+    return enrollment_create(course=course, guest_name=f"参加者{n}", guest_email=f"r{n}@example.com")[0]
 
 
 def reminders():
@@ -73,18 +73,18 @@ def test_the_reminder_goes_the_day_before_from_the_reminder_hour_in_tokyo(monday
     enroll(course_with_session(jst(14, 9, 30)), 1)
 
     monday_noon.move_to(jst(13, 18, 59))
-    assert services.course_reminders_send() == 0
+    assert course_reminders_send() == 0
     monday_noon.move_to(jst(13, 19, 0))
-    assert services.course_reminders_send() == 1
+    assert course_reminders_send() == 1
 
 
 def test_a_session_later_in_the_week_is_not_reminded_yet(monday_noon):
     enroll(course_with_session(jst(15, 10)), 1)  # Wednesday
 
     monday_noon.move_to(jst(13, 23, 59))
-    assert services.course_reminders_send() == 0
+    assert course_reminders_send() == 0
     monday_noon.move_to(jst(14, 19))
-    assert services.course_reminders_send() == 1
+    assert course_reminders_send() == 1
 
 
 def test_each_session_of_a_course_gets_its_own_reminder(monday_noon):
@@ -94,10 +94,10 @@ def test_each_session_of_a_course_gets_its_own_reminder(monday_noon):
     enroll(course, 1)
 
     monday_noon.move_to(jst(13, 19))
-    services.course_reminders_send()
+    course_reminders_send()
     monday_noon.move_to(jst(20, 19))
-    services.course_reminders_send()
-    services.course_reminders_send()
+    course_reminders_send()
+    course_reminders_send()
 
     subjects = sorted(reminders().values_list("subject", flat=True))
     assert len(subjects) == 2
@@ -121,13 +121,13 @@ def test_one_enrollee_and_session_never_make_two_reminder_rows_even_from_overlap
 def test_cancelled_enrollments_and_cancelled_courses_get_no_reminder(monday_noon):
     course = course_with_session(jst(14, 10), capacity=5)
     kept, gone = enroll(course, 1), enroll(course, 2)
-    services.enrollment_cancel(enrollment=gone)
+    enrollment_cancel(enrollment=gone)
     dropped_course = course_with_session(jst(14, 10))
     enroll(dropped_course, 3)
-    services.course_cancel(course=dropped_course)
+    course_cancel(course=dropped_course)
 
     monday_noon.move_to(jst(13, 19))
-    services.course_reminders_send()
+    course_reminders_send()
 
     assert list(reminders().values_list("recipient", flat=True)) == [kept.guest_email]
 
@@ -135,9 +135,9 @@ def test_cancelled_enrollments_and_cancelled_courses_get_no_reminder(monday_noon
 def test_a_reminder_queued_before_the_cancel_is_skipped_at_send_time(monday_noon):
     enrollment = enroll(course_with_session(jst(14, 10)), 1)
     monday_noon.move_to(jst(13, 19))
-    services.course_reminders_send()  # queued; this test runs no on-commit sends
+    course_reminders_send()  # queued; this test runs no on-commit sends
     assert reminders().get().status == OutboundEmail.Status.PENDING
-    services.enrollment_cancel(enrollment=enrollment)
+    enrollment_cancel(enrollment=enrollment)
     mail.outbox = []
 
     email_send(email_id=reminders().get().pk)
@@ -149,7 +149,7 @@ def test_a_reminder_queued_before_the_cancel_is_skipped_at_send_time(monday_noon
 def test_a_reminder_still_pending_when_the_session_starts_is_skipped(monday_noon):
     enroll(course_with_session(jst(14, 10)), 1)
     monday_noon.move_to(jst(13, 19))
-    services.course_reminders_send()
+    course_reminders_send()
 
     monday_noon.move_to(jst(14, 10, 1))
     email_send(email_id=reminders().get().pk)
@@ -159,7 +159,7 @@ def test_a_reminder_still_pending_when_the_session_starts_is_skipped(monday_noon
 
 def test_a_confirmation_queued_before_the_cancel_is_skipped_but_the_cancel_notice_goes():
     enrollment = enroll(CourseFactory(), 1)
-    services.enrollment_cancel(enrollment=enrollment)
+    enrollment_cancel(enrollment=enrollment)
 
     for email in OutboundEmail.objects.order_by("id"):
         email_send(email_id=email.pk)
@@ -179,7 +179,7 @@ def test_sessions_already_started_or_of_draft_courses_get_no_reminder(monday_noo
     Course.objects.filter(pk=draft.pk).update(status=Course.Status.DRAFT)
 
     monday_noon.move_to(jst(13, 20))
-    assert services.course_reminders_send() == 0
+    assert course_reminders_send() == 0
 
 
 def test_the_reminder_scan_is_on_the_beat_schedule_without_countdowns(settings):

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from courses import services
+from courses.services.enrollments import enrollment_cancel, enrollment_create
 from tests.accounts.factories import CounselorFactory
 from tests.conftest import authenticated_client
 from tests.courses.factories import CourseFactory
@@ -21,11 +21,11 @@ def roster(course) -> str:
 @pytest.fixture
 def course_with_people(counselor, client_user):
     course = CourseFactory(counselor=counselor, capacity=2)
-    services.enrollment_create(course=course, user=client_user)
-    services.enrollment_create(course=course, guest_name="山田 花子", guest_email="hanako@example.com")
-    services.enrollment_create(course=course, guest_name='=HYPERLINK("x")', guest_email="evil@example.com")
-    gone, _ = services.enrollment_create(course=course, guest_name="取消", guest_email="gone@example.com")
-    services.enrollment_cancel(enrollment=gone)
+    enrollment_create(course=course, user=client_user)
+    enrollment_create(course=course, guest_name="山田 花子", guest_email="hanako@example.com")
+    enrollment_create(course=course, guest_name='=HYPERLINK("x")', guest_email="evil@example.com")
+    gone, _ = enrollment_create(course=course, guest_name="取消", guest_email="gone@example.com")
+    enrollment_cancel(enrollment=gone)
     return course
 
 
@@ -85,8 +85,8 @@ def test_the_roster_takes_the_same_number_of_queries_for_1_and_50_enrollees(coun
             assert counselor_api.get(roster(course), {"format": "csv"}).status_code == 200
         return len(queries)
 
-    services.enrollment_create(course=course, guest_name="g", guest_email="g0@example.com")
+    enrollment_create(course=course, guest_name="g", guest_email="g0@example.com")
     one = count()
     for n in range(1, 50):
-        services.enrollment_create(course=course, guest_name="g", guest_email=f"g{n}@example.com")
+        enrollment_create(course=course, guest_name="g", guest_email=f"g{n}@example.com")
     assert count() == one

@@ -3,7 +3,7 @@ from django.core import mail
 
 from courses.apis import GuestWriteThrottle
 from courses.models import Course, Enrollment
-from courses.services import enrollment_create
+from courses.services.enrollments import enrollment_create
 from tests.accounts.factories import ClientFactory, CounselorFactory
 from tests.courses.factories import CourseFactory
 

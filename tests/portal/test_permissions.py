@@ -92,7 +92,7 @@ def _main(response) -> str:
 
 
 def test_another_clients_course_enrollment_cannot_be_cancelled_from_the_portal(client):
-    from courses.services import enrollment_create
+    from courses.services.enrollments import enrollment_create
 
     owner = ClientFactory()
     enrollment, _ = enrollment_create(course=CourseFactory(), user=owner)

@@ -20,7 +20,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from counseling.models import Intake
-from courses.services import enrollment_create
+from courses.services.enrollments import enrollment_create
 from tests.accounts.factories import ClientFactory, CounselorFactory
 from tests.counseling.factories import (
     AvailabilityRuleFactory,
