@@ -42,14 +42,16 @@ class Pattern(models.Model):
         related_name="children",
     )
     position = models.PositiveSmallIntegerField(_("表示順"))
-    # Decision support for the counselor only: never shown to a client as a diagnosis.
+    # The practice's own suggestion (the article states no such mapping), edited in the admin as
+    # StepSuggestion rows; decision support for the counselor only, never shown to a client.
     suggested_steps = models.ManyToManyField(
         "self",
-        verbose_name=_("推奨ステップ"),
+        verbose_name=_("当相談室の推奨ステップ"),
         symmetrical=False,
         blank=True,
         related_name="suggested_for",
-        limit_choices_to={"kind": "step"},
+        through="StepSuggestion",
+        through_fields=("reason", "step"),
     )
 
     class Meta:
@@ -65,6 +67,49 @@ class Pattern(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label_ja}"
+
+
+class StepSuggestion(models.Model):
+    """The practice's setting: a step it suggests to the counselor when a reason scores high at intake.
+
+    Not the article's teaching: the practice chose these and edits them in the admin; a fresh install
+    ships with the defaults of DESIGN section 3.
+    """
+
+    reason = models.ForeignKey(
+        Pattern,
+        verbose_name=_("理由"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": "reason", "parent__isnull": True},
+    )
+    step = models.ForeignKey(
+        Pattern,
+        verbose_name=_("推奨するステップ"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": "step"},
+    )
+
+    class Meta:
+        verbose_name = _("推奨ステップ（当相談室の設定）")
+        verbose_name_plural = _("推奨ステップ（当相談室の設定）")
+        ordering = ["reason__position", "step__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["reason", "step"], name="counseling_stepsuggestion_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason.code} → {self.step.code}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.reason_id and (self.reason.kind != Pattern.Kind.REASON or self.reason.parent_id is not None):
+            errors["reason"] = _("セルフチェックの5つの理由から選んでください。")
+        if self.step_id and self.step.kind != Pattern.Kind.STEP:
+            errors["step"] = _("ステップを選んでください。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Intake(BaseModel):

@@ -5,16 +5,19 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from counseling.models import Pattern
 from newsletter.models import Broadcast, Consent, Delivery, Lesson, SendSlot, Subscriber, WorkbookDownload
 from outbox.models import OutboundEmail
 
 
 def lesson_list() -> QuerySet[Lesson]:
-    return Lesson.objects.order_by("position")
+    return Lesson.objects.prefetch_related(
+        Prefetch("patterns", queryset=Pattern.objects.order_by("position"))
+    ).order_by("position")
 
 
 def broadcast_list() -> QuerySet[Broadcast]:

@@ -37,5 +37,5 @@ def test_the_portal_reads_in_english_down_to_the_methods_pattern_names(client, c
 
     assert "Upcoming sessions" in home and "Fill in the intake form" in home
     assert "romance / partnership" in intake
-    assert "strong worthlessness or guilt" in intake
+    assert "make myself useful" in intake  # the self-check statements in everyday English
     assert "5 very much" in intake
