@@ -101,6 +101,7 @@ def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
     yield "newsletter-confirm", visit(confirm_link)
     yield "newsletter-confirmed", visit(confirm_link, then=lambda page: press(page, "登録を完了する"))
     yield "newsletter-workbook-link", visit("/newsletter/workbook/")
+    yield "newsletter-exercises", visit("/newsletter/exercises/")
     unsubscribe_link = emailed(SUBSCRIBER, "/newsletter/unsubscribe/")
     yield "newsletter-unsubscribe", visit(unsubscribe_link)
     yield "newsletter-unsubscribed", visit(unsubscribe_link, then=lambda page: press(page, "配信を停止する"))
