@@ -20,6 +20,20 @@ def lesson_list() -> QuerySet[Lesson]:
     ).order_by("position")
 
 
+def lesson_list_received(*, email: str, pattern_codes: list[str] | None = None) -> QuerySet[Lesson]:
+    """The course lessons planned for the subscriber with this address (a client's, say), in course
+    order with their codes; with ``pattern_codes``, only lessons teaching one of them (or a sub-pattern)."""
+    lessons = lesson_list().filter(
+        Exists(Delivery.objects.filter(lesson=OuterRef("pk"), subscriber__email__iexact=email))
+    )
+    if pattern_codes:
+        matching = Q(code__in=pattern_codes)
+        for code in pattern_codes:
+            matching |= Q(code__startswith=f"{code}.")
+        lessons = lessons.filter(Exists(Pattern.objects.filter(matching, lessons=OuterRef("pk"))))
+    return lessons
+
+
 def broadcast_list() -> QuerySet[Broadcast]:
     return Broadcast.objects.annotate(
         locked=Exists(SendSlot.objects.filter(broadcast=OuterRef("pk")))

@@ -1,11 +1,15 @@
 """Each lesson carries the pattern codes it teaches and its workbook exercise, in the admin and the API."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from counseling.models import Pattern
-from newsletter.models import Lesson
+from newsletter import selectors
+from newsletter.models import Delivery, Lesson, SendSlot
 from newsletter.services.course import email_course_load, shipped_course
-from tests.newsletter.factories import LessonFactory
+from tests.newsletter.factories import LessonFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 LESSONS = "/api/v1/newsletter/lessons/"
@@ -102,3 +106,27 @@ def test_the_counselor_sets_codes_and_the_exercise_of_a_lesson_in_the_admin(admi
     assert lesson.exercise == "step4.time_for_myself"
     preview = admin_client.get(f"/admin/newsletter/lesson/{lesson.pk}/change/").content.decode()
     assert "ワーク4-3" in preview  # the preview shows the exercise block
+
+
+def test_the_counselor_finds_the_lessons_a_client_received_that_teach_the_patterns_of_their_notes():
+    email_course_load()
+    subscriber = SubscriberFactory(email="Client@Example.com")
+    lessons = list(Lesson.objects.order_by("position"))
+    slot = SendSlot.objects.create(starts_at=timezone.now(), planning_started_at=timezone.now())
+    for lesson in lessons[:10]:  # reasons taught up to the childhood lessons; no pains or steps yet
+        Delivery.objects.create(subscriber=subscriber, slot=slot, kind="lesson", lesson=lesson)
+        slot = SendSlot.objects.create(
+            starts_at=slot.starts_at + timedelta(days=2), planning_started_at=timezone.now()
+        )
+
+    received = selectors.lesson_list_received(email="client@example.com")
+    matching = selectors.lesson_list_received(
+        email="client@example.com", pattern_codes=["reason.childhood", "step.4"]
+    )
+
+    assert [lesson.pk for lesson in received] == [lesson.pk for lesson in lessons[:10]]
+    assert [lesson.code for lesson in matching] == [
+        "course.09.reason-childhood-feelings",
+        "course.10.reason-childhood-family",
+    ]
+    assert not selectors.lesson_list_received(email="someone@example.com").exists()
