@@ -49,7 +49,10 @@ class Exercise:
             if field.kind == "list" and field.min_items == field.max_items:
                 columns += [f"{field.item_title} {n}" for n in range(1, field.max_items + 1)]
             elif field.kind == "relationships":
-                columns += [sub.title for sub in RELATIONSHIP_FIELDS]
+                columns += [
+                    f"{sub.title}（1〜5）" if sub.kind == "scale" else sub.title
+                    for sub in RELATIONSHIP_FIELDS
+                ]
             else:
                 columns.append(field.title)
         return columns
