@@ -224,14 +224,14 @@ OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's file-system transport with atomic writes and claims (core/broker.py); every folder,
+    # the exchange tables' included, under var/broker/.
+    CELERY_BROKER_TRANSPORT = "core.broker:Transport"
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
