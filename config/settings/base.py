@@ -36,6 +36,7 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "anymail",
 ]
@@ -381,6 +382,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # A choice set used under several field names gets one name (drf-spectacular names enums by field).
+    # The docs page loads Swagger UI from our static files, never from another host.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "/favicon.ico",
+    # No badge fetched from the public validator.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "SessionFormatEnum": "counseling.models.Format",
     },
