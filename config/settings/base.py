@@ -316,7 +316,7 @@ NEWSLETTER_WORKBOOK_LINK_MAX_AGE = timedelta(days=30)
 NEWSLETTER_CONFIRMATION_INTERVAL = timedelta(minutes=10)
 NEWSLETTER_UNCONFIRMED_RETENTION = timedelta(days=30)
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", default=PRACTICE_CONTACT_EMAIL)
-# A TrueType Japanese font for the generated workbook PDF; empty: the one shipped with a package.
+# A TrueType Japanese font for the generated workbook PDF; empty: IPAex Gothic from newsletter/fonts/.
 NEWSLETTER_WORKBOOK_FONT_PATH = env("NEWSLETTER_WORKBOOK_FONT_PATH", default="")
 # ESP bounce/complaint webhooks (/newsletter/webhooks/<esp>/tracking/) require this basic-auth
 # "user:password"; without one they refuse every request.
