@@ -13,6 +13,8 @@ api_v1 = [
     path("", include("courses.urls")),
 ]
 
+handler404 = "core.views.page_not_found"
+
 urlpatterns = [
     path("", home, name="home"),
     path("favicon.ico", favicon, name="favicon"),

@@ -1,8 +1,10 @@
 from django.contrib.staticfiles import finders
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+from rest_framework.exceptions import NotFound
 
 
 @require_GET
@@ -19,3 +21,11 @@ def favicon(request):
     if path is None:
         raise Http404
     return FileResponse(open(path, "rb"), content_type="image/x-icon")  # FileResponse closes it
+
+
+def page_not_found(request, exception):
+    """A path that matches no URL: under /api/ the API's JSON error (its schema documents 404 as
+    JSON), elsewhere the site's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
