@@ -19,6 +19,7 @@ Selected by ``CELERY_BROKER_TRANSPORT = "core.broker:Transport"`` with a ``files
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -115,7 +116,8 @@ class Channel(filesystem.Channel):
                 message = loads(bytes_to_str(claimed.read_bytes()))
             except (OSError, ValueError):
                 logger.exception("broker: unreadable message %s moved to %s", name, self.unreadable_folder)
-                os.replace(claimed, self.unreadable_folder / name)
+                with contextlib.suppress(OSError):
+                    os.replace(claimed, self.unreadable_folder / name)
                 continue
             claimed.unlink()
             return message
