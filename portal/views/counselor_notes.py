@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
 from core.forms import form_apply_error
 from counseling.localtime import local_date
 from counseling.models import AccessRecord, Booking, SessionNote
@@ -45,9 +45,13 @@ def _load_note(request, note_id: int) -> SessionNote:
     return note
 
 
-def _editor(request, *, note=None, booking=None, client=None, form=None, addendum_form=None, status=200):
+def _editor(
+    request, *, note=None, booking=None, client=None, form=None, addendum_form=None, error="", status=200
+):
     if note is not None:
         booking, client = note.booking, note.client
+    elif booking is not None:
+        client = booking.client
     with_date = booking is None
     if form is None:
         initial = note_initial(note) if note is not None else {"date": local_date(timezone.now())}
@@ -62,6 +66,7 @@ def _editor(request, *, note=None, booking=None, client=None, form=None, addendu
             "form": form,
             "addendum_form": addendum_form or AddendumForm(),
             "autosave": note is not None and not note.is_signed,
+            "error": error,
         },
         status=status,
     )
@@ -77,9 +82,10 @@ def _save(request, note: SessionNote, redirect_to: str):
             note=note, counselor=request.user, ip=request_ip(request), **form.service_arguments()
         )
     except ApplicationError as error:
+        if isinstance(error, ConflictError):
+            # Signed meanwhile: the page shows the note as signed, not what was posted.
+            return _editor(request, note=_load_note(request, note.pk), error=error.message, status=409)
         form_apply_error(form, error)
-        if note.is_signed:
-            form = None  # the signed text stays on the page, not what was posted
         return _editor(request, note=note, form=form, status=error.status_code)
     if request.headers.get(AUTOSAVE_HEADER):
         return HttpResponse(status=204)
@@ -166,8 +172,9 @@ def note_sign(request, note_id: int):
     try:
         session_note_sign(note=found, counselor=request.user, ip=request_ip(request))
     except ApplicationError as error:
-        messages.error(request, error.message)
-        return _editor(request, note=_load_note(request, note_id), status=error.status_code)
+        return _editor(
+            request, note=_load_note(request, note_id), error=error.message, status=error.status_code
+        )
     messages.success(request, _("署名しました。このノートは今後変更できません。"))
     return redirect(note_url(found))
 

@@ -5,7 +5,7 @@ import pytest
 from counseling.models import AccessRecord, Intake
 from newsletter.models import Broadcast
 from tests.accounts.factories import ClientFactory
-from tests.counseling.conftest import NOW, WEDNESDAY, tokyo
+from tests.counseling.conftest import WEDNESDAY, tokyo
 from tests.counseling.factories import BookingFactory, IntakeFactory
 from tests.newsletter.factories import SubscriberFactory
 
