@@ -221,3 +221,14 @@ def test_another_counselors_note_booking_or_client_is_404_and_untouched(client, 
     assert (note.status, note.plan) == ("draft", "次回はステップ2へ")
     assert not note.addenda.exists()
     assert not AccessRecord.objects.exclude(actor=counselor).exists()
+
+
+def test_in_english_the_pages_and_tags_keep_the_articles_japanese_labels_beside_the_english(desk, held):
+    desk.post("/i18n/setlang/", {"language": "en", "next": "/counselor/"})
+
+    agenda = page(desk.get("/counselor/"))
+    editor = page(desk.get(note_url(held)))
+
+    assert "Sessions today and the next 7 days" in agenda
+    assert "Save draft" in editor and ">Homework</label>" in editor
+    assert '職場 <span lang="en">(workplace)</span>' in editor
