@@ -3,17 +3,30 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from counseling.apis.common import EARLIEST_DATE, LATEST_DATE
 from counseling.models import Booking, Pattern, SessionNote
 from counseling.policy import MARKABLE
 from counseling.selectors.patterns import pattern_list_grouped
 from counseling.services.notes import SECTION_MAX_LENGTH
 
 
+def check_practice_years(day) -> None:
+    """The API's range of dates (2000–2100): near year 1 or 9999 a week's bounds would overflow."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise forms.ValidationError(
+            _("%(earliest)s年から%(latest)s年までの日付を指定してください。")
+            % {"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year}
+        )
+
+
 class JumpToDateForm(forms.Form):
     """``?date=YYYY-MM-DD``: the week of the calendar shown."""
 
     date = forms.DateField(
-        label=_("日付へ移動"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("日付へ移動"),
+        required=False,
+        validators=[check_practice_years],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
@@ -54,7 +67,11 @@ KIND_LABELS = {
 class NoteForm(forms.Form):
     """The five sections and the pattern tags of a note; ``with_date`` for a note without a booking."""
 
-    date = forms.DateField(label=_("セッションの日付"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("セッションの日付"),
+        validators=[check_practice_years],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     tags = forms.MultipleChoiceField(label=_("タグ"), required=False)
 
     def __init__(self, *args, with_date: bool = False, **kwargs):

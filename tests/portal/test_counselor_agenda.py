@@ -281,3 +281,8 @@ def test_the_booking_page_offers_to_open_an_existing_note(desk, counselor, sessi
     body = page(desk.get(f"/counselor/bookings/{booking.pk}/"))
 
     assert "ノートの下書きを開く" in body and "ノートを書く" not in body
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "99999-01-01"])
+def test_a_date_out_of_the_practices_years_is_a_400_not_an_error(desk, frozen_now, day):
+    page(desk.get("/counselor/calendar/", {"date": day}), status=400)
