@@ -59,3 +59,12 @@ def session_note_get(*, counselor, note_id: int) -> SessionNote:
 def session_note_previous(*, counselor, client, before: date) -> SessionNote | None:
     """``counselor``'s latest note on ``client`` from a session before the day ``before``."""
     return session_note_list(counselor=counselor, client=client, date_to=before - timedelta(days=1)).first()
+
+
+def session_note_of_booking(*, counselor, booking) -> SessionNote | None:
+    """The note ``counselor`` wrote for ``booking``, without its text (only id, status, booking)."""
+    return (
+        SessionNote.objects.filter(counselor=counselor, booking=booking)
+        .only("pk", "status", "booking_id")
+        .first()
+    )

@@ -17,12 +17,13 @@ from core.exceptions import ApplicationError
 from core.forms import form_apply_error
 from counseling.calendar import counselor_feed_ics
 from counseling.localtime import local_date
-from counseling.models import AccessRecord, AvailabilityRule, Booking, Intake, SessionNote
+from counseling.models import AccessRecord, Booking, Intake
 from counseling.policy import booking_policy, cancellation_window_hours
+from counseling.selectors.availability import availability_rule_list
 from counseling.selectors.bookings import booking_get, booking_list, booking_list_awaiting_note
 from counseling.selectors.calendar_feed import calendar_feed_bookings, calendar_feed_counselor
 from counseling.selectors.intakes import intake_list
-from counseling.selectors.notes import session_note_previous
+from counseling.selectors.notes import session_note_of_booking, session_note_previous
 from counseling.selectors.worksheets import worksheet_review_queue
 from counseling.services.bookings import booking_cancel, booking_mark, booking_reschedule
 from portal import selectors
@@ -80,7 +81,7 @@ def calendar(request):
             status__in=Booking.BLOCKING_STATUSES
         )
     )
-    rules = list(AvailabilityRule.objects.filter(counselor=request.user))
+    rules = list(availability_rule_list(counselor=request.user))
     return render(
         request,
         "counselor/calendar.html",
@@ -90,7 +91,7 @@ def calendar(request):
 
 
 def _booking_page(request, booking: Booking, *, error: str = "", cancel_form=None, status: int = 200):
-    note = SessionNote.objects.filter(booking=booking).only("pk", "status", "booking_id").first()
+    note = session_note_of_booking(counselor=request.user, booking=booking)
     with transaction.atomic():
         previous = session_note_previous(
             counselor=request.user, client=booking.client, before=local_date(booking.start)

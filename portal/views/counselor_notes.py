@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.exceptions import ApplicationError, ConflictError
 from core.forms import form_apply_error
 from counseling.localtime import local_date
-from counseling.models import AccessRecord, Booking, SessionNote
+from counseling.models import AccessRecord, SessionNote
 from counseling.selectors.bookings import booking_get
 from counseling.selectors.clients import client_is_counselors
-from counseling.selectors.notes import session_note_get
+from counseling.selectors.notes import session_note_get, session_note_of_booking
 from counseling.services.access import request_ip
 from counseling.services.notes import (
     session_note_addendum_add,
@@ -76,7 +76,9 @@ def _save(request, note: SessionNote, redirect_to: str):
     """POST of the editor on an existing note: the draft saved, or the refusal shown with its status."""
     form = NoteForm(request.POST, with_date=note.booking_id is None)
     if not form.is_valid():
-        return _editor(request, note=note, form=form, status=400)
+        # A signed note's page shows its stored text: that is a read, logged like any other.
+        shown = _load_note(request, note.pk) if note.is_signed else note
+        return _editor(request, note=shown, form=form, status=400)
     try:
         session_note_update(
             note=note, counselor=request.user, ip=request_ip(request), **form.service_arguments()
@@ -114,23 +116,19 @@ def _create(request, *, booking=None, client=None):
     return redirect("counselor:note", note_id=note.pk)
 
 
-def _booking_note_id(booking: Booking) -> int | None:
-    return SessionNote.objects.filter(booking=booking).values_list("pk", flat=True).first()
-
-
 @counselor_required
 @require_http_methods(["GET", "POST"])
 def booking_note(request, booking_id: int):
     """The note of one of the counselor's bookings: a blank editor until the first save."""
     found = booking_get(user=request.user, booking_id=booking_id)
-    note_id = _booking_note_id(found)
-    if note_id is None:
+    existing = session_note_of_booking(counselor=request.user, booking=found)
+    if existing is None:
         if request.method == "POST":
             return _create(request, booking=found)
         return _editor(request, booking=found, client=found.client)
     if request.method == "POST":
-        return _save(request, session_note_get(counselor=request.user, note_id=note_id), request.path)
-    return _editor(request, note=_load_note(request, note_id))
+        return _save(request, session_note_get(counselor=request.user, note_id=existing.pk), request.path)
+    return _editor(request, note=_load_note(request, existing.pk))
 
 
 @counselor_required

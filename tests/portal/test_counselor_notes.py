@@ -153,6 +153,8 @@ def test_editing_a_signed_note_is_a_409_and_changes_nothing(desk, counselor, hel
     for url in (note_url(held), f"/counselor/notes/{note.pk}/"):
         body = page(desk.post(url, {**SECTIONS, "tags": TAGS}), status=409)
         assert "署名済みのノートは変更・削除できません" in body
+    # Bad input is a 400 first, as in the API; the page still shows the note as it was signed.
+    assert note.presenting_concern in page(desk.post(note_url(held), {"tags": ["scene.nowhere"]}), status=400)
     assert page(desk.post(f"/counselor/notes/{note.pk}/sign/"), status=409)
     assert page(desk.get(f"/counselor/notes/{note.pk}/sign/"), status=409)
     note.refresh_from_db()
