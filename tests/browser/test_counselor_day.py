@@ -151,3 +151,30 @@ def test_the_request_check_catches_any_host_but_the_apps():
         "https://cdn.example.com/x.js",
         "http://localhost:9/",
     ]
+
+
+def test_a_draft_is_saved_by_itself_after_30_seconds(page, live_server):
+    booking = tomorrows_booking()
+    held = BookingFactory(
+        session_type=booking.session_type,
+        client=booking.client,
+        start=booking.start - timedelta(days=7),
+        status="completed",
+    )
+    note = SessionNoteFactory(
+        counselor=booking.counselor, client=booking.client, booking=held, date=local_date(held.start)
+    )
+    log_in(page, booking.counselor)
+    page.wait_for_url("**/counselor/")
+    page.clock.install()
+    page.goto(f"/counselor/bookings/{held.pk}/note/")
+
+    page.get_by_label("今後の方針", exact=True).fill("次回は断る練習の振り返りから")
+    page.clock.run_for(29_000)
+    note.refresh_from_db()
+    assert note.plan != "次回は断る練習の振り返りから"
+    page.clock.run_for(2_000)
+    page.get_by_text("下書きを自動保存しました").wait_for()
+
+    note.refresh_from_db()
+    assert note.plan == "次回は断る練習の振り返りから"
