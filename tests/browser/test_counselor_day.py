@@ -36,6 +36,19 @@ def tomorrows_booking():
     return BookingFactory(session_type=session_type, client=client, start=local_datetime(tomorrow, time(10)))
 
 
+def last_weeks_session_with_a_draft(booking):
+    held = BookingFactory(
+        session_type=booking.session_type,
+        client=booking.client,
+        start=booking.start - timedelta(days=7),
+        status="completed",
+    )
+    note = SessionNoteFactory(
+        counselor=booking.counselor, client=booking.client, booking=held, date=local_date(held.start)
+    )
+    return held, note
+
+
 def test_the_counselor_writes_saves_signs_and_adds_to_the_note_of_tomorrows_session(page, live_server):
     booking = tomorrows_booking()
 
@@ -100,15 +113,7 @@ def test_the_counselor_writes_saves_signs_and_adds_to_the_note_of_tomorrows_sess
 
 def test_the_counselors_calendar_booking_and_note_pages_pass_the_checks_at_390_px(page, live_server):
     booking = tomorrows_booking()
-    held = BookingFactory(
-        session_type=booking.session_type,
-        client=booking.client,
-        start=booking.start - timedelta(days=7),
-        status="completed",
-    )
-    note = SessionNoteFactory(
-        counselor=booking.counselor, client=booking.client, booking=held, date=local_date(held.start)
-    )
+    held, note = last_weeks_session_with_a_draft(booking)
     signed = SessionNoteFactory(
         counselor=booking.counselor,
         client=booking.client,
@@ -155,15 +160,7 @@ def test_the_request_check_catches_any_host_but_the_apps():
 
 def test_a_draft_is_saved_by_itself_after_30_seconds(page, live_server):
     booking = tomorrows_booking()
-    held = BookingFactory(
-        session_type=booking.session_type,
-        client=booking.client,
-        start=booking.start - timedelta(days=7),
-        status="completed",
-    )
-    note = SessionNoteFactory(
-        counselor=booking.counselor, client=booking.client, booking=held, date=local_date(held.start)
-    )
+    held, note = last_weeks_session_with_a_draft(booking)
     log_in(page, booking.counselor)
     page.wait_for_url("**/counselor/")
     page.clock.install()
