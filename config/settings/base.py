@@ -283,6 +283,9 @@ COUNSELING_AVAILABILITY_MAX_DAYS = 62
 COUNSELING_CANCELLATION_WINDOW = timedelta(hours=env.int("COUNSELING_CANCELLATION_WINDOW_HOURS", default=48))
 # Reminders go out at this hour (Asia/Tokyo) on the day before the session.
 COUNSELING_REMINDER_HOUR = env.int("COUNSELING_REMINDER_HOUR", default=19)
+# The private calendar feed names clients by initials, since the calendar provider keeps every
+# summary; true writes full names instead.
+COUNSELING_CALENDAR_FEED_FULL_NAMES = env.bool("COUNSELING_CALENDAR_FEED_FULL_NAMES", default=False)
 # The privacy policy a client consents to with an intake; raise it when the policy changes.
 COUNSELING_PRIVACY_POLICY_VERSION = env("COUNSELING_PRIVACY_POLICY_VERSION", default="2025-04-01")
 # Session-note text is encrypted under these Fernet keys, newest first; older keys only decrypt until
