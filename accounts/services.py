@@ -100,6 +100,7 @@ def user_send_verification(*, user: User) -> None:
             "link": _link("/accounts/verify-email/", token),
             "valid_days": settings.EMAIL_VERIFICATION_MAX_AGE.days,
         },
+        carries_secret=True,
     )
 
 
@@ -179,6 +180,7 @@ def password_reset_request(*, email: str) -> None:
             "token": token,
             "link": _link("/accounts/password-reset/confirm/", token),
         },
+        carries_secret=True,
     )
 
 
@@ -220,7 +222,8 @@ def user_update(*, user: User, display_name: str | None = None) -> User:
 
 
 COUNSELOR_GROUP = "カウンセラー"
-COUNSELOR_ADMIN_APPS = ("counseling", "newsletter", "courses", "outbox")
+# Not the outbox: it holds every client's mail, and its admin is for superusers alone.
+COUNSELOR_ADMIN_APPS = ("counseling", "newsletter", "courses")
 
 
 def counselor_group_ensure() -> Group:
