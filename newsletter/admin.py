@@ -192,7 +192,8 @@ class WorkbookAdmin(admin.ModelAdmin):
         return ("title", "file") if obj else ()
 
     def has_change_permission(self, request, obj=None):
-        return obj is None
+        # Uploading replaces the file; an uploaded one is never edited. Still only for those allowed to.
+        return obj is None and super().has_change_permission(request)
 
     def save_model(self, request, obj, form, change):
         saved = content.workbook_upload(file=form.cleaned_data["file"], title=form.cleaned_data["title"])
