@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -37,6 +38,15 @@ def email_verification_token_make(*, user: User) -> str:
     return signing.dumps({"user": user.pk, "email": user.email}, salt=VERIFY_SALT, compress=True)
 
 
+def _password_validate(*, password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ApplicationError(
+            _("パスワードが条件を満たしていません。"), extra={"password": error.messages}
+        ) from error
+
+
 @transaction.atomic
 def user_create(
     *, email: str, password: str | None, display_name: str = "", role: str = User.Role.CLIENT, **fields
@@ -48,12 +58,7 @@ def user_create(
         )
     user = User(email=email, display_name=display_name.strip(), role=role, **fields)
     if password is not None:
-        try:
-            validate_password(password, user)
-        except ValidationError as error:
-            raise ApplicationError(
-                _("パスワードが条件を満たしていません。"), extra={"password": error.messages}
-            ) from error
+        _password_validate(password=password, user=user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     try:
@@ -69,11 +74,15 @@ def user_register(*, email: str, password: str, display_name: str) -> User | Non
     """Creates a client and emails a verification link.
 
     For an address that already has an account the owner gets a notice instead, and the caller
-    answers exactly as for a new one, so registration never reveals who has an account.
+    answers exactly as for a new one, so registration never reveals who has an account: the
+    password is judged before the address is looked up (a weak one is refused alike for both), and
+    the existing branch hashes it too, so both take the same time.
     """
     email = normalize_email(email)
+    _password_validate(password=password, user=User(email=email, display_name=display_name.strip()))
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
+        make_password(password)  # the hashing the new account's password costs; the result is unused
         email_enqueue_template(
             kind="accounts.register_existing",
             recipient=existing.email,
@@ -197,12 +206,7 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     # The inner token is bound to the password hash and last login: it works once.
     if user is None or not default_token_generator.check_token(user, payload.get("token", "")):
         raise invalid
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ApplicationError(
-            _("パスワードが条件を満たしていません。"), extra={"password": error.messages}
-        ) from error
+    _password_validate(password=password, user=user)
     user.set_password(password)
     # Resetting proves control of the mailbox.
     user.email_verified_at = user.email_verified_at or timezone.now()
