@@ -387,7 +387,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     # Views throttle with core.ratelimit's throttles; anything using DRF's own keys on the same address.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
