@@ -1,12 +1,10 @@
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.csv_export import csv_response
 from core.exceptions import ApplicationError
 from newsletter import selectors
 from newsletter.models import (
@@ -73,14 +71,11 @@ class SubscriberAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("選択した購読者を同意記録つきでCSVに書き出す"))
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="newsletter-subscribers.csv"'
-        writer = csv.writer(response)
-        writer.writerow(selectors.EXPORT_COLUMNS)
-        writer.writerows(
-            selectors.subscriber_export_rows(subscriber_ids=list(queryset.values_list("pk", flat=True)))
+        return csv_response(
+            filename="newsletter-subscribers.csv",
+            header=selectors.EXPORT_COLUMNS,
+            rows=selectors.subscriber_export_rows(subscriber_ids=list(queryset.values_list("pk", flat=True))),
         )
-        return response
 
 
 class IssuePreviewMixin:
