@@ -67,6 +67,7 @@ def page(request, browser, live_server):
     context = browser.new_context(
         locale="ja-JP", viewport={"width": 390, "height": 844}, base_url=live_server.url
     )
+    violations = csp_violations(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -75,6 +76,21 @@ def page(request, browser, live_server):
         FAILURE_DIR.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(FAILURE_DIR / f"{request.node.name}.png"), full_page=True)
     context.close()
+    # Anything the Content-Security-Policy refused (an inline script, a file from another host)
+    # fails the test that met it: pages must work under the policy production sends.
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def csp_violations(context) -> list[str]:
+    """Collects what Chromium reports as refused by the Content-Security-Policy, on every page."""
+    found: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            found.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", on_console)
+    return found
 
 
 def assert_accessible(page) -> None:
