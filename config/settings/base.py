@@ -377,6 +377,8 @@ NEWSLETTER_BEAT_SCHEDULE = {
 # --- Courses ------------------------------------------------------------------------------------
 # Session reminders go out from this hour (Asia/Tokyo) on the day before the session.
 COURSES_REMINDER_HOUR = env.int("COURSES_REMINDER_HOUR", default=19)
+# A guest's emailed cancel link works until the course's last session ends, and never longer than this.
+COURSE_CANCEL_LINK_MAX_AGE = timedelta(days=env.int("COURSE_CANCEL_LINK_MAX_AGE_DAYS", default=365))
 COURSES_BEAT_SCHEDULE: dict = {
     # A scan, not a countdown per enrollment: nothing is lost when the broker restarts, and the
     # outbox key (enrollment, session) keeps repeated scans from sending a reminder twice.
