@@ -28,7 +28,7 @@ def templates_from_exercises(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("counseling", "0006_counselor_calendar_feed_token")]
+    dependencies = [("counseling", "0007_booking_idempotency_request")]
 
     # Going back keeps the newer wording: it is only wording, and the keys never changed.
     operations = [migrations.RunPython(templates_from_exercises, migrations.RunPython.noop)]

@@ -25,7 +25,7 @@ def copy_back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("counseling", "0007_worksheet_templates_from_exercises")]
+    dependencies = [("counseling", "0008_worksheet_templates_from_exercises")]
 
     operations = [
         migrations.CreateModel(
