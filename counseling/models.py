@@ -169,6 +169,9 @@ class CounselorProfile(BaseModel):
         related_name="counseling_profile",
     )
     meeting_url = models.URLField(_("オンライン面談のURL"), max_length=500, blank=True)
+    # When set, every online booking gets a room of its own: "{room}" is replaced by an unguessable
+    # name (see counseling.meeting_rooms), so no two clients ever share a room.
+    meeting_url_template = models.CharField(_("オンライン面談のURLのひな形"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("カウンセラー設定")
@@ -332,6 +335,8 @@ class Booking(BaseModel):
     meeting_url = models.URLField(_("オンライン面談のURL"), max_length=500, blank=True)
     # Calendar identity: the UID stays for the booking's life, SEQUENCE rises with every change.
     uid = models.UUIDField(_("カレンダーUID"), default=uuid.uuid4, unique=True, editable=False)
+    # Shared by the bookings the counselor made at once as a weekly or fortnightly series.
+    series_id = models.UUIDField(_("連続予約のID"), null=True, blank=True, db_index=True, editable=False)
     sequence = models.PositiveIntegerField(_("変更回数"), default=0)
     idempotency_key = models.CharField(_("冪等キー"), max_length=255, blank=True)
     reminder_due_at = models.DateTimeField(_("リマインダー送信予定"), null=True, blank=True)
@@ -546,6 +551,16 @@ class Worksheet(BaseModel):
         verbose_name=_("クライアント"),
         on_delete=models.PROTECT,
         related_name="worksheets",
+    )
+    # The note whose homework this is, when it was assigned from one: the digest tells from it
+    # whether the homework was done.
+    session_note = models.ForeignKey(
+        SessionNote,
+        verbose_name=_("ホームワークとして出したノート"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="homework_worksheets",
     )
     due_date = models.DateField(_("期限"))
     message = models.TextField(_("カウンセラーからのメッセージ"), blank=True)

@@ -7,6 +7,7 @@ Each test saves a screenshot under var/screenshots/failures/ when it fails.
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -62,19 +63,59 @@ def pytest_runtest_makereport(item, call):
 _REPORTS = pytest.StashKey[dict]()
 
 
-@pytest.fixture
-def page(request, browser, live_server):
+def open_page(browser, live_server, requested: list[str]):
+    """A fresh browser context at phone width (its own cookies: another person) and its page.
+
+    Every request it makes is appended to ``requested``: the tests fail on any host but the app's.
+    """
     context = browser.new_context(
         locale="ja-JP", viewport={"width": 390, "height": 844}, base_url=live_server.url
     )
+    context.on("request", lambda request: requested.append(request.url))
     page = context.new_page()
     page.set_default_timeout(10_000)
+    return page
+
+
+def foreign_requests(requested: list[str], live_server) -> list[str]:
+    app = urlsplit(live_server.url).netloc
+    return [
+        url
+        for url in requested
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != app
+    ]
+
+
+@pytest.fixture
+def requested() -> list[str]:
+    """Every URL the test's browser contexts asked for."""
+    return []
+
+
+@pytest.fixture
+def page(request, browser, live_server, requested):
+    page = open_page(browser, live_server, requested)
     yield page
     report = request.node.stash.get(_REPORTS, {}).get("call")
     if report is not None and report.failed:
         FAILURE_DIR.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(FAILURE_DIR / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    page.context.close()
+    assert not foreign_requests(requested, live_server), "requests to another origin"
+
+
+@pytest.fixture
+def second_page(browser, live_server, requested):
+    """Another person's browser, beside ``page``."""
+    page = open_page(browser, live_server, requested)
+    yield page
+    page.context.close()
+
+
+def assert_fits_the_phone(page) -> None:
+    """Nothing wider than the 390 px viewport: the page never scrolls sideways."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 
 def assert_accessible(page) -> None:
