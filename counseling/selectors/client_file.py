@@ -8,7 +8,6 @@ content records it (``counseling.services.access.access_record``).
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -24,7 +23,6 @@ from counseling.models import (
     WorksheetTemplate,
 )
 from counseling.selectors.clients import client_list_for_counselor
-from counseling.selectors.intakes import intake_latest_for_client
 from counseling.selectors.patterns import suggestions_for_answers
 from counseling.selectors.worksheets import worksheet_template_list
 
@@ -174,12 +172,13 @@ class TemplateGroup:
     because: list[Pattern] = field(default_factory=list)
 
 
-def worksheet_template_groups(*, client_id: int, note: SessionNote | None = None) -> list[TemplateGroup]:
-    """The assignable templates by step, the suggested steps first: those the latest intake's
-    self-check suggests, and those the note's tags point to (a step tagged, or a reason tagged whose
-    steps it suggests). Decision support for the counselor only."""
+def worksheet_template_groups(
+    *, intake: Intake | None, note: SessionNote | None = None
+) -> list[TemplateGroup]:
+    """The assignable templates by step, the suggested steps first: those the self-check of
+    ``intake`` (the client's latest) suggests, and those the note's tags point to (a step tagged, or a
+    reason tagged whose steps it suggests). Decision support for the counselor only."""
     because: dict[int, list[Pattern]] = {}
-    intake = intake_latest_for_client(client=get_user_model()(pk=client_id))
     if intake is not None:
         answers = list(
             IntakeAnswer.objects.filter(intake=intake)

@@ -33,6 +33,7 @@ from counseling.selectors.client_file import (
     client_worksheets_by_status,
     worksheet_template_groups,
 )
+from counseling.selectors.intakes import intake_latest_for_client
 from counseling.selectors.notes import session_note_get, session_note_list
 from counseling.selectors.profiles import pattern_profile
 from counseling.selectors.schedule import session_type_list_own
@@ -243,7 +244,14 @@ def worksheet_assign_view(request, client_id: int):
     note, booking = _opened_from(request, found)
     back = reverse("counselor:client", args=[found.pk])
     today = local_date(timezone.now())
-    groups = worksheet_template_groups(client_id=found.pk, note=note)
+    with transaction.atomic():
+        # The suggestions come from the intake's self-check and the note's tags: both are read.
+        intake = intake_latest_for_client(client=found)
+        groups = worksheet_template_groups(intake=intake, note=note)
+        if intake is not None:
+            access_log(request, intake, AccessRecord.Action.LIST)
+        if note is not None:
+            access_log(request, note, AccessRecord.Action.READ)
     form = WorksheetAssignForm(posted(request), groups=groups, today=today)
     if request.method == "POST" and form.is_valid():
         try:

@@ -66,8 +66,8 @@ def test_hours_and_time_off_change_the_clients_slots_and_a_weekly_series_books_t
     assert second_page.get_by_role("link", name=slot_name(ten)).is_visible()
     assert second_page.get_by_role("link", name=slot_name(eleven)).is_visible()
 
-    page.get_by_label("開始", exact=True).fill(f"{day:%Y-%m-%d}T09:00")
-    page.get_by_label("終了", exact=True).fill(f"{day:%Y-%m-%d}T10:45")
+    page.locator("#id_off-start").fill(f"{day:%Y-%m-%d}T09:00")
+    page.locator("#id_off-end").fill(f"{day:%Y-%m-%d}T10:45")
     page.get_by_role("button", name="休みを追加する").click()
     page.get_by_text("休みを追加しました。").wait_for()
     checked(page)
@@ -121,7 +121,7 @@ def test_the_counselor_assigns_from_the_suggestions_reviews_and_sees_profile_and
     suggested.get_by_label("今日できたこと").check()
     page.get_by_label("クライアントへのメッセージ（任意）").fill("寝る前に3つ書いてみましょう。")
     page.get_by_role("button", name="割り当ててメールで知らせる").click()
-    page.get_by_text("ワークシートを割り当て").wait_for()
+    page.get_by_text("ワークシートを割り当て、クライアントにメールでお知らせしました。").wait_for()
     worksheet = Worksheet.objects.get(client=client)
     assert worksheet.session_note == note
 
@@ -150,6 +150,38 @@ def test_the_counselor_assigns_from_the_suggestions_reviews_and_sees_profile_and
         chart = page.get_by_role("img", name=f"{label}：", exact=False)
         assert month in chart.get_attribute("aria-label")
     digest = page.locator("section.digest")
-    assert digest.get_by_text("今日できたこと").is_visible()
-    assert "掃除をした、ご飯を作った、散歩した" in digest.inner_text()
+    [line] = digest.locator(".digest-lines li").all()
+    assert "今日できたこと：掃除をした、ご飯を作った、散歩した" in line.inner_text()
     assert "できた（提出済み）" in digest.inner_text()
+
+
+def test_every_new_counselor_page_passes_axe_and_fits_the_phone_also_with_errors(page, counselor):
+    session_type = SessionTypeFactory(counselor=counselor)
+    client = client_of(counselor)
+    BookingFactory(session_type=session_type, client=client)
+    start = local_datetime(local_date(timezone.now()) + timedelta(days=3), time(10))
+    base = f"/counselor/clients/{client.pk}"
+
+    log_in(page, counselor)
+    for path in (
+        "/counselor/clients/",
+        "/counselor/clients/?q=nobody",
+        f"{base}/",
+        f"{base}/book/",
+        f"{base}/book/?session_type={session_type.pk}",
+        f"{base}/book/?session_type={session_type.pk}&start={start.isoformat()}",
+        f"{base}/book/?session_type={session_type.pk}&start={start.isoformat()}&repeat=weekly&count=4",
+        f"{base}/worksheets/new/",
+        "/counselor/schedule/",
+        f"/counselor/schedule/session-types/{session_type.pk}/",
+    ):
+        page.goto(path.replace("+", "%2B"))
+        checked(page)
+    page.goto(f"{base}/worksheets/new/")
+    page.get_by_role("button", name="割り当ててメールで知らせる").click()
+    page.locator("#template-error").wait_for()
+    checked(page)
+    page.goto("/counselor/schedule/")
+    page.get_by_role("button", name="受付時間を追加する").click()
+    page.locator("#id_hours-start_time_error").wait_for()
+    checked(page)

@@ -149,3 +149,13 @@ def test_another_counselors_note_cannot_be_named_on_the_assign_page(desk, counse
     foreign = SessionNoteFactory()
 
     assert desk.get(f"/counselor/clients/{client.pk}/worksheets/new/?note={foreign.pk}").status_code == 404
+
+
+def test_the_suggestions_read_the_intake_and_the_note_and_both_reads_are_logged(desk, counselor):
+    note = SessionNoteFactory(counselor=counselor, tags=["reason.unheard"])
+    intake = note.client.intakes.get()
+
+    desk.get(f"/counselor/clients/{note.client_id}/worksheets/new/?note={note.pk}")
+
+    rows = AccessRecord.objects.filter(actor=counselor).values_list("object_type", "object_id", "action")
+    assert sorted(rows) == [("intake", intake.pk, "list"), ("session_note", note.pk, "read")]
