@@ -4,6 +4,9 @@ pattern tagged in the last months as a small SVG bar chart, one bar a month. No 
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils import dateformat
+from django.utils.translation import gettext
+
 from counseling.models import Pattern
 from counseling.selectors.patterns import pattern_list
 from counseling.selectors.profiles import PatternProfile
@@ -35,7 +38,7 @@ class PatternRow:
 
     @property
     def description(self) -> str:
-        return "、".join(f"{bar.label} {bar.count}" for bar in self.bars)
+        return gettext("、").join(f"{bar.label} {bar.count}" for bar in self.bars)
 
 
 @dataclass
@@ -70,7 +73,7 @@ def profile_chart(profile: PatternProfile, *, today: date) -> dict:
             bars.append(
                 Bar(
                     month=key,
-                    label=f"{month.month}月",
+                    label=dateformat.format(month, gettext("n月")),
                     count=count,
                     x=index * (BAR_WIDTH + GAP),
                     center=index * (BAR_WIDTH + GAP) + BAR_WIDTH // 2,

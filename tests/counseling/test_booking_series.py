@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from icalendar import Calendar
 
@@ -12,8 +13,9 @@ from counseling.selectors.availability import SlotState
 from counseling.selectors.series import Repeat, series_preview, series_starts
 from counseling.services.series import booking_series_create
 from tests.accounts.factories import ClientFactory
-from tests.counseling.conftest import WEDNESDAY, tokyo
+from tests.counseling.conftest import NOW, WEDNESDAY, tokyo
 from tests.counseling.factories import BookingFactory, client_of
+from tests.counseling.test_booking_races import booking_request, clients_with_intakes, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +178,41 @@ def test_a_time_outside_the_hours_is_refused_as_no_slot(counselor, session_type,
         )
 
     assert not isinstance(refused.value, ConflictError)
+
+
+class _Outcome:
+    def __init__(self, status_code: int, body=None):
+        self.status_code, self._body = status_code, body
+
+    def json(self):
+        return self._body
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_series_racing_clients_for_one_of_its_slots_is_booked_whole_or_not_at_all(session_type, counselor):
+    client = client_of(counselor)
+    apis = clients_with_intakes(8)
+
+    def series():
+        try:
+            booked = booking_series_create(
+                counselor=counselor, client=client, session_type=session_type, starts=weekly(4)
+            )
+        except ConflictError as error:
+            return _Outcome(409, error.message)
+        return _Outcome(201, [booking.pk for booking in booked])
+
+    with time_machine.travel(NOW, tick=False):
+        results = run_at_once(
+            [series, *(booking_request(api, session_type, TEN + timedelta(days=14)) for api in apis)]
+        )
+
+    series_status, client_statuses = results[0][0], [status for status, _ in results[1:]]
+    assert series_status in (201, 409)
+    if series_status == 201:
+        assert client_statuses == [409] * 8
+        assert Booking.objects.filter(client=client).count() == 4
+    else:
+        assert sorted(client_statuses) == [201] + [409] * 7
+        assert not Booking.objects.filter(client=client).exists()
