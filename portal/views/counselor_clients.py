@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.exceptions import ApplicationError
 from core.forms import form_apply_error
 from counseling.localtime import local_date
-from counseling.models import AccessRecord, Booking, Intake
+from counseling.models import AccessRecord, Booking
 from counseling.selectors.bookings import booking_get
 from counseling.selectors.client_file import (
     client_bookings,
@@ -40,6 +40,7 @@ from counseling.selectors.schedule import session_type_list_own
 from counseling.selectors.series import series_preview
 from counseling.selectors.worksheets import worksheet_list
 from counseling.services.access import request_ip
+from counseling.services.intakes import intake_decidable_by
 from counseling.services.series import booking_series_create
 from counseling.services.worksheets import worksheet_assign
 from portal import profile_chart, selectors
@@ -103,9 +104,7 @@ def client(request, client_id: int):
         {
             "client": found,
             "intakes": intakes,
-            "decidable": [
-                i for i in intakes if i.status in (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
-            ],
+            "decidable": [i for i in intakes if intake_decidable_by(intake=i, counselor=request.user)],
             "upcoming": [b for b in bookings if b.end >= now and b.status == Booking.Status.CONFIRMED],
             "past": [
                 b for b in reversed(bookings) if not (b.end >= now and b.status == Booking.Status.CONFIRMED)

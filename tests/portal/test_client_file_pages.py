@@ -189,3 +189,14 @@ def test_an_unknown_tag_is_a_400_not_a_500(desk, counselor):
     client = client_of(counselor)
 
     assert desk.get(f"/counselor/clients/{client.pk}/", {"tag": "nope"}).status_code == 400
+
+
+def test_an_intake_another_counselor_took_on_is_shown_without_buttons(desk, counselor):
+    from tests.accounts.factories import CounselorFactory
+
+    client = client_of(counselor)
+    IntakeFactory(client=client, counselor=CounselorFactory(), status=Intake.Status.REVIEWED)
+
+    body = desk.get(f"/counselor/clients/{client.pk}/").content.decode()
+
+    assert body.count("のインテーク</a>") == 2 and 'value="accepted"' not in body
