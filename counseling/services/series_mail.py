@@ -1,5 +1,7 @@
 """The one mail a series booked by the counselor sends the client: every date, one .ics of them all."""
 
+from datetime import UTC
+
 from django.conf import settings
 from icalendar import Calendar
 
@@ -14,25 +16,23 @@ KIND_SERIES_CONFIRMED = "counseling.booking_series_confirmed"
 
 
 def booking_series_ics(bookings: list[Booking]) -> bytes:
-    """One calendar holding each booking's own event, exactly as its single .ics writes it (same UID,
-    times, SEQUENCE), so a later change or cancellation of one session updates the right event."""
+    """One calendar holding each booking's own event as its single .ics writes it (same UID and
+    SEQUENCE), so a later change or cancellation of one session updates the right event.
+
+    Times are written in UTC: a calendar reads a TZID it cannot resolve as floating time.
+    """
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.PRACTICE_NAME}//counseling//JA")
     calendar.add("version", "2.0")
     calendar.add("method", "REQUEST")
     for booking in bookings:
-        for component in Calendar.from_ical(booking_ics(booking)).walk():
-            if component.name in ("VEVENT", "VTIMEZONE") and not (
-                component.name == "VTIMEZONE" and _has_timezone(calendar, component)
-            ):
-                calendar.add_component(component)
+        for event in Calendar.from_ical(booking_ics(booking)).walk("VEVENT"):
+            for name in ("DTSTART", "DTEND", "DTSTAMP"):
+                instant = event.decoded(name)
+                del event[name]
+                event.add(name, instant.astimezone(UTC))
+            calendar.add_component(event)
     return calendar.to_ical()
-
-
-def _has_timezone(calendar: Calendar, timezone_component) -> bool:
-    return any(
-        existing.get("tzid") == timezone_component.get("tzid") for existing in calendar.walk("VTIMEZONE")
-    )
 
 
 def booking_series_mail(*, bookings: list[Booking]) -> None:

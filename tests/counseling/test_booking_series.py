@@ -69,6 +69,8 @@ def test_the_counselor_books_a_weekly_series_and_the_client_gets_one_mail_with_e
     assert (filename, mimetype) == ("sessions.ics", "text/calendar")
     assert sorted(event.decoded("DTSTART") for event in events) == [booking.start for booking in bookings]
     assert all(event.decoded("DTSTART").tzinfo is not None for event in events)
+    text = content.decode() if isinstance(content, bytes) else content
+    assert "TZID" not in text and text.count("DTSTART:") == 4  # UTC: never floating time
     assert {str(event["UID"]) for event in events} == {
         f"booking-{booking.uid}@127.0.0.1" for booking in bookings
     }
