@@ -45,7 +45,7 @@ from counseling.services.series import booking_series_create
 from counseling.services.worksheets import worksheet_assign
 from portal import profile_chart, selectors
 from portal.access import access_log, counselor_required
-from portal.counselor_forms import (
+from portal.client_file_forms import (
     ClientSearchForm,
     RepeatForm,
     SeriesBookForm,

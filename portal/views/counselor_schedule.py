@@ -22,8 +22,8 @@ from counseling.selectors.schedule import (
 from counseling.services import availability as services
 from portal import selectors
 from portal.access import counselor_required
-from portal.counselor_forms import HoursForm, MeetingLinkForm, SessionTypeForm, TimeOffForm
 from portal.forms import posted
+from portal.schedule_forms import HoursForm, MeetingLinkForm, SessionTypeForm, TimeOffForm
 
 
 def _schedule_page(request, *, status: int = 200, **forms):
