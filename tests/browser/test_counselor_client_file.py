@@ -13,7 +13,7 @@ from counseling.localtime import local_date, local_datetime
 from counseling.models import Booking, Worksheet
 from counseling.services.notes import session_note_create, session_note_sign
 from tests.accounts.factories import PASSWORD
-from tests.browser.conftest import assert_accessible, assert_fits_the_phone
+from tests.browser.conftest import assert_accessible, assert_fits_width
 from tests.counseling.factories import BookingFactory, SessionTypeFactory, client_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,7 +31,7 @@ def log_in(page, user) -> None:
 
 def checked(page) -> None:
     assert_accessible(page)
-    assert_fits_the_phone(page)
+    assert_fits_width(page)
 
 
 def slot_name(when) -> str:
