@@ -170,8 +170,13 @@ class CounselorProfile(BaseModel):
     )
     meeting_url = models.URLField(_("オンライン面談のURL"), max_length=500, blank=True)
     # When set, every online booking gets a room of its own: "{room}" is replaced by an unguessable
-    # name (see counseling.meeting_rooms), so no two clients ever share a room.
+    # name (see counseling.services.meeting_links), so no two clients ever share a room.
     meeting_url_template = models.CharField(_("オンライン面談のURLのひな形"), max_length=300, blank=True)
+    # The secret in the private calendar feed's address; empty until the counselor creates one, and
+    # replaced (the old address stops working) by counseling.services.calendar_feed.
+    calendar_feed_token = models.CharField(
+        _("カレンダー配信の秘密の鍵"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("カウンセラー設定")

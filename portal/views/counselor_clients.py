@@ -241,7 +241,12 @@ def _opened_from(request, found):
 def worksheet_assign_view(request, client_id: int):
     found = client_get_for_counselor(counselor=request.user, client_id=client_id)
     note, booking = _opened_from(request, found)
-    back = reverse("counselor:client", args=[found.pk])
+    if note is not None:
+        back = reverse("counselor:note", args=[note.pk])
+    elif booking is not None:
+        back = reverse("counselor:booking", args=[booking.pk])
+    else:
+        back = reverse("counselor:client", args=[found.pk])
     today = local_date(timezone.now())
     with transaction.atomic():
         # The suggestions come from the intake's self-check and the note's tags: both are read.

@@ -14,12 +14,14 @@ from core.forms import form_apply_error
 from counseling.localtime import local_label
 from counseling.models import AvailabilityRule, TimeOff
 from counseling.selectors.availability import counselor_profile_get
+from counseling.selectors.calendar_feed import calendar_feed_url
 from counseling.selectors.schedule import (
     availability_rules_by_weekday,
     session_type_list_own,
     time_off_with_bookings,
 )
 from counseling.services import availability as services
+from counseling.services.calendar_feed import calendar_feed_token_regenerate
 from portal import selectors
 from portal.access import counselor_required
 from portal.forms import posted
@@ -51,6 +53,7 @@ def _schedule_page(request, *, status: int = 200, **forms):
                     "meeting_url_template": profile.meeting_url_template,
                 }
             ),
+            "feed_url": calendar_feed_url(counselor=request.user),
             "preview_type": preview_type,
             "preview": selectors.slot_week(session_type=preview_type, start_day=None)
             if preview_type
@@ -217,3 +220,14 @@ def meeting_link(request):
         name="meeting_form",
         anchor="meeting-link",
     )
+
+
+@counselor_required
+@require_POST
+def calendar_feed_regenerate(request):
+    """A new secret address for the private calendar feed; the old one stops working."""
+    calendar_feed_token_regenerate(counselor=request.user)
+    messages.success(
+        request, _("カレンダー配信のURLを新しくしました。カレンダーアプリに登録し直してください。")
+    )
+    return _back_to("calendar-feed")

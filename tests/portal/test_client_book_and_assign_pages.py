@@ -123,7 +123,8 @@ def test_assigning_from_the_suggestions_mails_the_client_and_links_the_note(
         )
 
     worksheet = Worksheet.objects.get(client=note.client)
-    assert response.status_code == 302 and response["Location"] == f"/counselor/clients/{note.client_id}/"
+    # Back to the note it was opened from.
+    assert response.status_code == 302 and response["Location"] == f"/counselor/notes/{note.pk}/"
     assert (worksheet.session_note, worksheet.message) == (note, "毎晩3つ")
     assert [message.to for message in mail.outbox] == [[note.client.email]]
     assert AccessRecord.objects.filter(
@@ -159,3 +160,23 @@ def test_the_suggestions_read_the_intake_and_the_note_and_both_reads_are_logged(
 
     rows = AccessRecord.objects.filter(actor=counselor).values_list("object_type", "object_id", "action")
     assert sorted(rows) == [("intake", intake.pk, "list"), ("session_note", note.pk, "read")]
+
+
+def test_the_note_page_and_the_booking_page_lead_to_the_assign_page_and_back(desk, counselor, session_type):
+    booking = BookingFactory(session_type=session_type, client=client_of(counselor))
+    note = SessionNoteFactory(counselor=counselor, client=booking.client, booking=booking)
+
+    note_page = desk.get(f"/counselor/notes/{note.pk}/").content.decode()
+    assign = desk.get(
+        f"/counselor/clients/{booking.client_id}/worksheets/new/?note={note.pk}&booking={booking.pk}"
+    ).content.decode()
+    from_booking = desk.get(
+        f"/counselor/clients/{booking.client_id}/worksheets/new/?booking={booking.pk}"
+    ).content.decode()
+
+    assert (
+        f"/counselor/clients/{booking.client_id}/worksheets/new/?note={note.pk}&amp;booking={booking.pk}"
+        in note_page
+    )
+    assert f'href="/counselor/notes/{note.pk}/">割り当てないで戻る' in assign
+    assert f'href="/counselor/bookings/{booking.pk}/">割り当てないで戻る' in from_booking

@@ -130,6 +130,7 @@ SCHEDULE_POSTS = [
     "/counselor/schedule/time-off/",
     "/counselor/schedule/time-off/{time_off}/delete/",
     "/counselor/schedule/meeting-link/",
+    "/counselor/schedule/calendar-feed/",
 ]
 
 

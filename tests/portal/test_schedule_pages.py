@@ -171,3 +171,18 @@ def test_the_preview_shows_the_free_slots_as_a_client_sees_them(desk, counselor,
 
     assert "<li>10:00</li>" in before and "<li>10:30</li>" not in before and "<li>11:00</li>" not in before
     assert "<li>10:00</li>" not in after
+
+
+def test_the_calendar_feed_address_is_made_and_remade_from_the_schedule_page(desk, counselor):
+    before = desk.get("/counselor/schedule/").content.decode()
+    desk.post("/counselor/schedule/calendar-feed/")
+    first = CounselorProfile.objects.get(counselor=counselor).calendar_feed_token
+    shown = desk.get("/counselor/schedule/").content.decode()
+    desk.post("/counselor/schedule/calendar-feed/")
+    second = CounselorProfile.objects.get(counselor=counselor).calendar_feed_token
+
+    assert "配信のURLを作る" in before and "calendar.ics?token=" not in before
+    assert f"calendar.ics?token={first}" in shown
+    assert second != first
+    assert desk.get(f"/counselor/calendar.ics?token={first}").status_code == 404
+    assert desk.get(f"/counselor/calendar.ics?token={second}").status_code == 200

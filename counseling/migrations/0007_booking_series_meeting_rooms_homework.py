@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('counseling', '0005_load_worksheet_templates'),
+        ('counseling', '0006_counselor_calendar_feed_token'),
     ]
 
     operations = [
