@@ -115,13 +115,16 @@ def test_the_counselor_assigns_from_the_suggestions_reviews_and_sees_profile_and
     session_note_sign(note=note, counselor=counselor)
 
     log_in(page, counselor)
-    page.goto(f"/counselor/clients/{client.pk}/worksheets/new/?note={note.pk}")
+    page.goto(f"/counselor/notes/{note.pk}/")
+    page.get_by_role("link", name="ホームワークのワークシートを割り当てる").click()
+    page.get_by_role("heading", name="記録 花子 さんにワークシートを割り当てる").wait_for()
     checked(page)
     suggested = page.get_by_role("group", name=re.compile("自分の価値を「内側」で認める.*おすすめ"))
     suggested.get_by_label("今日できたこと").check()
     page.get_by_label("クライアントへのメッセージ（任意）").fill("寝る前に3つ書いてみましょう。")
     page.get_by_role("button", name="割り当ててメールで知らせる").click()
     page.get_by_text("ワークシートを割り当て、クライアントにメールでお知らせしました。").wait_for()
+    page.wait_for_url(f"**/counselor/notes/{note.pk}/")  # back to the note it was opened from
     worksheet = Worksheet.objects.get(client=client)
     assert worksheet.session_note == note
 
