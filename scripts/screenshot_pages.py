@@ -261,7 +261,7 @@ def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
 
     def book_series(page):
         weekly_series(page)
-        page.locator("form[method=post] button[type=submit]").first.click()
+        page.get_by_role("button", name=re.compile("回(を|だけ)予約する$")).click()
         page.wait_for_load_state()
 
     yield "counselor-client-booked", visit(book_online, who=DEMO_COUNSELOR, then=book_series)
