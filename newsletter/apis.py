@@ -1,7 +1,3 @@
-import csv
-
-from axes.helpers import get_client_ip_address
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,11 +6,12 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
+from core.csv_export import csv_response
 from core.pagination import paginated, paginated_response
+from core.ratelimit import RateLimitThrottle, client_ip
 from core.responses import DetailSerializer, accepted_response
 from newsletter import selectors
 from newsletter.consent import CONSENT_WORDINGS, CURRENT_CONSENT_VERSION
@@ -35,8 +32,8 @@ WORKBOOK_LINK_BODY = {
 class SubscribeApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "anon_write"
+    throttle_classes = (RateLimitThrottle,)
+    throttle_scope = "mail"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
@@ -66,7 +63,7 @@ class SubscribeApi(APIView):
             name=data["name"],
             source=data["source"],
             wording_version=data["consent_version"],
-            ip_address=get_client_ip_address(request._request),
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         return accepted_response(ACCEPTED_BODY)
@@ -75,8 +72,8 @@ class SubscribeApi(APIView):
 class WorkbookLinkApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "anon_write"
+    throttle_classes = (RateLimitThrottle,)
+    throttle_scope = "mail"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
@@ -297,16 +294,6 @@ class StatsApi(APIView):
         return Response(StatsOutputSerializer(selectors.newsletter_stats()).data)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ runs as a formula in a spreadsheet: the export must not carry one.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 class CsvRenderer(BaseRenderer):
     """Lets a client that asks for text/csv get the export (and any error as plain text)."""
 
@@ -327,17 +314,8 @@ class SubscriberExportApi(APIView):
         description="Every subscriber with each of their consent records, one CSV row per consent.",
     )
     def get(self, request):
-        writer = csv.writer(_Echo())
-        rows = (
-            writer.writerow([_csv_safe(str(cell)) for cell in row])
-            for row in _with_header(selectors.subscriber_export_rows())
+        return csv_response(
+            filename="newsletter-subscribers.csv",
+            header=selectors.EXPORT_COLUMNS,
+            rows=selectors.subscriber_export_rows(),
         )
-        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="newsletter-subscribers.csv"'
-        return response
-
-
-def _with_header(rows):
-    # A BOM first, so that spreadsheet programs read the Japanese as UTF-8.
-    yield ["\ufeff" + selectors.EXPORT_COLUMNS[0], *selectors.EXPORT_COLUMNS[1:]]
-    yield from rows

@@ -39,6 +39,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "anymail",
+    "csp",
 ]
 LOCAL_APPS = [
     "core",
@@ -53,6 +54,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -117,6 +119,26 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+# Pages load nothing from another host and run no inline script or style: the policy allows only
+# our own origin, so injected markup can neither run nor send data anywhere. A view that needs more
+# says so with csp_update (the admin's newsletter preview, the API docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # --- Cache --------------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/cache/
 REDIS_URL = env("REDIS_URL", default="")
@@ -172,7 +194,27 @@ AXES_RESET_ON_SUCCESS = True
 # The lock lasts 15 minutes from the fifth failure; attempts while locked do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.auth.axes_lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+# The lockout keys on the same client address as every rate limit (core.ratelimit.client_ip).
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+
+# --- Client address and rate limits -------------------------------------------------------------
+# How many proxies of ours stand in front of gunicorn, each appending to X-Forwarded-For. 0 (the
+# default): the client talks to gunicorn directly and REMOTE_ADDR is its address; a forwarded header
+# is then the client's own writing and never trusted. Behind one TLS proxy set 1.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Requests per client address (or per email address, where a form names one) and window, for pages
+# and the API alike (core.ratelimit).
+RATE_LIMITS = {
+    # Logins, token, verification and reset confirmation: guessing is slowed, typing is not.
+    "auth": env("THROTTLE_AUTH", default="20/min"),
+    # Writes without an account that send no mail to a typed address (guest enrollment).
+    "anon_write": env("THROTTLE_ANON_WRITE", default="30/hour"),
+    # Forms that send mail to an address someone typed (registration, password reset, newsletter
+    # signup, workbook link): the practice's mail must not become anyone's spam cannon.
+    "mail": env("THROTTLE_MAIL", default="10/hour"),
+    # One password-reset mail per address and window, whoever asks and from wherever.
+    "password_reset_address": env("THROTTLE_PASSWORD_RESET_ADDRESS", default="1/5min"),
+}
 
 # django-rest-knox: https://jazzband.github.io/django-rest-knox/settings/
 REST_KNOX = {
@@ -343,6 +385,8 @@ NEWSLETTER_BEAT_SCHEDULE = {
 # --- Courses ------------------------------------------------------------------------------------
 # Session reminders go out from this hour (Asia/Tokyo) on the day before the session.
 COURSES_REMINDER_HOUR = env.int("COURSES_REMINDER_HOUR", default=19)
+# A guest's emailed cancel link works until the course's last session ends, and never longer than this.
+COURSE_CANCEL_LINK_MAX_AGE = timedelta(days=env.int("COURSE_CANCEL_LINK_MAX_AGE_DAYS", default=365))
 COURSES_BEAT_SCHEDULE: dict = {
     # A scan, not a countdown per enrollment: nothing is lost when the broker restarts, and the
     # outbox key (enrollment, session) keeps repeated scans from sending a reminder twice.
@@ -375,11 +419,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_RATES": {
-        "auth": env("THROTTLE_AUTH", default="20/min"),
-        "anon_write": env("THROTTLE_ANON_WRITE", default="30/hour"),
-    },
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
+    # Views throttle with core.ratelimit's throttles; anything using DRF's own keys on the same address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {

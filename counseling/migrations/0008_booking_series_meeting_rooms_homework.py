@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('counseling', '0006_counselor_calendar_feed_token'),
+        ('counseling', '0007_booking_idempotency_request'),
     ]
 
     operations = [
