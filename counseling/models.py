@@ -214,6 +214,9 @@ class CounselorProfile(BaseModel):
         related_name="counseling_profile",
     )
     meeting_url = models.URLField(_("オンライン面談のURL"), max_length=500, blank=True)
+    # When set, every online booking gets a room of its own: "{room}" is replaced by an unguessable
+    # name (see counseling.services.meeting_links), so no two clients ever share a room.
+    meeting_url_template = models.CharField(_("オンライン面談のURLのひな形"), max_length=300, blank=True)
     # The secret in the private calendar feed's address; empty until the counselor creates one, and
     # replaced (the old address stops working) by counseling.services.calendar_feed.
     calendar_feed_token = models.CharField(
@@ -382,6 +385,8 @@ class Booking(BaseModel):
     meeting_url = models.URLField(_("オンライン面談のURL"), max_length=500, blank=True)
     # Calendar identity: the UID stays for the booking's life, SEQUENCE rises with every change.
     uid = models.UUIDField(_("カレンダーUID"), default=uuid.uuid4, unique=True, editable=False)
+    # Shared by the bookings the counselor made at once as a weekly or fortnightly series.
+    series_id = models.UUIDField(_("連続予約のID"), null=True, blank=True, db_index=True, editable=False)
     sequence = models.PositiveIntegerField(_("変更回数"), default=0)
     idempotency_key = models.CharField(_("冪等キー"), max_length=255, blank=True)
     # What the key's first request asked for (session type and start): the same key with another
@@ -599,6 +604,16 @@ class Worksheet(BaseModel):
         verbose_name=_("クライアント"),
         on_delete=models.PROTECT,
         related_name="worksheets",
+    )
+    # The note whose homework this is, when it was assigned from one: the digest tells from it
+    # whether the homework was done.
+    session_note = models.ForeignKey(
+        SessionNote,
+        verbose_name=_("ホームワークとして出したノート"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="homework_worksheets",
     )
     due_date = models.DateField(_("期限"))
     message = models.TextField(_("カウンセラーからのメッセージ"), blank=True)
