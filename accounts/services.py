@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -16,6 +17,7 @@ from accounts.models import User
 from core.emails import normalize_email
 from core.exceptions import ApplicationError
 from core.links import absolute_url
+from core.ratelimit import rate_limit_allows
 from outbox.services import email_enqueue_template
 
 VERIFY_SALT = "accounts.email-verification"
@@ -30,6 +32,15 @@ def email_verification_token_make(*, user: User) -> str:
     return signing.dumps({"user": user.pk, "email": user.email}, salt=VERIFY_SALT, compress=True)
 
 
+def _password_validate(*, password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ApplicationError(
+            _("パスワードが条件を満たしていません。"), extra={"password": error.messages}
+        ) from error
+
+
 @transaction.atomic
 def user_create(
     *, email: str, password: str | None, display_name: str = "", role: str = User.Role.CLIENT, **fields
@@ -41,12 +52,7 @@ def user_create(
         )
     user = User(email=email, display_name=display_name.strip(), role=role, **fields)
     if password is not None:
-        try:
-            validate_password(password, user)
-        except ValidationError as error:
-            raise ApplicationError(
-                _("パスワードが条件を満たしていません。"), extra={"password": error.messages}
-            ) from error
+        _password_validate(password=password, user=user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     try:
@@ -62,11 +68,15 @@ def user_register(*, email: str, password: str, display_name: str) -> User | Non
     """Creates a client and emails a verification link.
 
     For an address that already has an account the owner gets a notice instead, and the caller
-    answers exactly as for a new one, so registration never reveals who has an account.
+    answers exactly as for a new one, so registration never reveals who has an account: the
+    password is judged before the address is looked up (a weak one is refused alike for both), and
+    the existing branch hashes it too, so both take the same time.
     """
     email = normalize_email(email)
+    _password_validate(password=password, user=User(email=email, display_name=display_name.strip()))
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
+        make_password(password)  # the hashing the new account's password costs; the result is unused
         email_enqueue_template(
             kind="accounts.register_existing",
             recipient=existing.email,
@@ -93,6 +103,7 @@ def user_send_verification(*, user: User) -> None:
             "link": absolute_url("accounts:verify-email", query={"token": token}),
             "valid_days": settings.EMAIL_VERIFICATION_MAX_AGE.days,
         },
+        carries_secret=True,
     )
 
 
@@ -148,8 +159,15 @@ def _reset_token_make(user: User) -> str:
 
 @transaction.atomic
 def password_reset_request(*, email: str) -> None:
-    """Emails a reset link when the address has an account; the caller always answers the same."""
-    user = User.objects.filter(email__iexact=normalize_email(email), is_active=True).first()
+    """Emails a reset link when the address has an account; the caller always answers the same.
+
+    One mail per address and ``password_reset_address`` window: asking again (from any address) sends
+    nothing more, so nobody floods an owner's mailbox with reset links.
+    """
+    email = normalize_email(email)
+    if not rate_limit_allows(scope="password_reset_address", key=email):
+        return
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
         return
     token = _reset_token_make(user)
@@ -163,6 +181,7 @@ def password_reset_request(*, email: str) -> None:
             "token": token,
             "link": absolute_url("accounts:password-reset-confirm", query={"token": token}),
         },
+        carries_secret=True,
     )
 
 
@@ -179,12 +198,7 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     # The inner token is bound to the password hash and last login: it works once.
     if user is None or not default_token_generator.check_token(user, payload.get("token", "")):
         raise invalid
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ApplicationError(
-            _("パスワードが条件を満たしていません。"), extra={"password": error.messages}
-        ) from error
+    _password_validate(password=password, user=user)
     user.set_password(password)
     # Resetting proves control of the mailbox.
     user.email_verified_at = user.email_verified_at or timezone.now()
@@ -204,7 +218,8 @@ def user_update(*, user: User, display_name: str | None = None) -> User:
 
 
 COUNSELOR_GROUP = "カウンセラー"
-COUNSELOR_ADMIN_APPS = ("counseling", "newsletter", "courses", "outbox")
+# Not the outbox: it holds every client's mail, and its admin is for superusers alone.
+COUNSELOR_ADMIN_APPS = ("counseling", "newsletter", "courses")
 
 
 def counselor_group_ensure() -> Group:

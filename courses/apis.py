@@ -2,25 +2,19 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
 from core.api import MethodPermissionsMixin, id_field
 from core.pagination import paginated, paginated_response
+from core.ratelimit import AnonymousRateLimitThrottle
 from courses import selectors
 from courses.models import Course, Enrollment
 from courses.renderers import RosterCsvRenderer
 from courses.services.enrollments import enrollment_cancel, enrollment_create
 from courses.services.scheduling import course_cancel, course_create, course_update
-
-
-class GuestWriteThrottle(AnonRateThrottle):
-    """Guests write without an account; signed-in clients and counselors are not throttled here."""
-
-    scope = "anon_write"
 
 
 class SessionOutputSerializer(serializers.Serializer):
@@ -159,7 +153,9 @@ class CourseEnrollApi(APIView):
     """A signed-in client enrolls with no body; a guest sends a name and an email address."""
 
     permission_classes = (AllowAny,)
-    throttle_classes = (GuestWriteThrottle,)
+    # Guests write without an account; signed-in clients and counselors are not limited here.
+    throttle_classes = (AnonymousRateLimitThrottle,)
+    throttle_scope = "anon_write"
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
@@ -196,7 +192,9 @@ class EnrollmentCancelApi(APIView):
     """The enrollee, the course's counselor, or the holder of the emailed link (`token`) cancels."""
 
     permission_classes = (AllowAny,)
-    throttle_classes = (GuestWriteThrottle,)
+    # Guests write without an account; signed-in clients and counselors are not limited here.
+    throttle_classes = (AnonymousRateLimitThrottle,)
+    throttle_scope = "anon_write"
 
     class InputSerializer(serializers.Serializer):
         token = serializers.CharField(max_length=1000, required=False, allow_blank=True)
@@ -231,7 +229,10 @@ class CourseRosterApi(APIView):
     """Who comes, for the course's counselor; `?format=csv` for a spreadsheet."""
 
     permission_classes = (IsCounselor,)
-    renderer_classes = (JSONRenderer, BrowsableAPIRenderer, RosterCsvRenderer)
+
+    def get_renderers(self):
+        # The configured renderers (JSON alone in production, the browsable API in development), and CSV.
+        return [renderer() for renderer in (*api_settings.DEFAULT_RENDERER_CLASSES, RosterCsvRenderer)]
 
     class OutputSerializer(serializers.Serializer):
         course = CourseOutputSerializer()

@@ -1,13 +1,15 @@
-import csv
-
+from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.csv_export import csv_response
 from core.exceptions import ApplicationError
+from counseling.exercises import EXERCISES
+from counseling.selectors.patterns import patterns_by_position
 from newsletter import selectors
 from newsletter.models import (
     Broadcast,
@@ -73,20 +75,23 @@ class SubscriberAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("選択した購読者を同意記録つきでCSVに書き出す"))
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="newsletter-subscribers.csv"'
-        writer = csv.writer(response)
-        writer.writerow(selectors.EXPORT_COLUMNS)
-        writer.writerows(
-            selectors.subscriber_export_rows(subscriber_ids=list(queryset.values_list("pk", flat=True)))
+        return csv_response(
+            filename="newsletter-subscribers.csv",
+            header=selectors.EXPORT_COLUMNS,
+            rows=selectors.subscriber_export_rows(subscriber_ids=list(queryset.values_list("pk", flat=True))),
         )
-        return response
 
 
 class IssuePreviewMixin:
     """A preview of the email as subscribers see it, and a test send to the counselor's own address."""
 
     actions = ["send_test"]
+
+    # The preview shows the email as mail programs do, with its inline styles: on these two pages
+    # (the issue's own content) inline styles are allowed; scripts stay refused.
+    @method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}))
+    def changeform_view(self, request, *args, **kwargs):
+        return super().changeform_view(request, *args, **kwargs)
 
     @admin.display(description=_("プレビュー"))
     def preview(self, obj):
@@ -111,26 +116,77 @@ class IssuePreviewMixin:
         self.message_user(request, _("%(email)s にテスト送信しました。") % {"email": request.user.email})
 
 
+class LessonForm(forms.ModelForm):
+    exercise = forms.ChoiceField(
+        label=_("ワークブックのワーク"),
+        required=False,
+        choices=[("", "—"), *((exercise.code, exercise.heading) for exercise in EXERCISES)],
+        help_text=_("「今日の小さな練習」の下に、このワークの説明とワークブックへのリンクが入ります。"),
+    )
+
+    class Meta:
+        model = Lesson
+        fields = ("position", "subject", "body_markdown", "is_active", "patterns", "exercise")
+        widgets = {"patterns": forms.CheckboxSelectMultiple}
+
+
 @admin.register(Lesson)
 class LessonAdmin(IssuePreviewMixin, admin.ModelAdmin):
-    list_display = ("position", "subject", "is_active", "updated_at")
+    form = LessonForm
+    list_display = ("position", "subject", "pattern_codes", "exercise", "is_active", "shipped", "updated_at")
     list_display_links = ("subject",)
-    list_filter = ("is_active",)
-    search_fields = ("subject", "body_markdown")
-    fields = ("position", "subject", "body_markdown", "is_active", "preview")
-    readonly_fields = ("preview",)
+    list_filter = ("is_active", "patterns__kind")
+    search_fields = ("subject", "body_markdown", "patterns__code")
+    fields = ("position", "subject", "body_markdown", "is_active", "patterns", "exercise", "code", "preview")
+    readonly_fields = ("code", "preview")
+
+    def get_queryset(self, request):
+        return selectors.lesson_list()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "patterns":
+            kwargs["queryset"] = patterns_by_position()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("扱うパターン"))
+    def pattern_codes(self, obj) -> str:
+        return " ".join(pattern.code for pattern in obj.patterns.all()) or "—"
+
+    @admin.display(description=_("同梱"), boolean=True)
+    def shipped(self, obj) -> bool:
+        return bool(obj.code)
 
     def save_model(self, request, obj, form, change):
         fields = {
-            name: form.cleaned_data[name] for name in ("position", "subject", "body_markdown", "is_active")
+            name: form.cleaned_data[name]
+            for name in ("position", "subject", "body_markdown", "is_active", "exercise")
         }
+        fields["patterns"] = [pattern.code for pattern in form.cleaned_data["patterns"]]
         if change:
             content.lesson_update(lesson=obj, **fields)
         else:
             obj.pk = content.lesson_create(**fields).pk
 
+    def save_related(self, request, form, formsets, change):
+        # The service has set the patterns already; only inlines would be left, and there are none.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def has_delete_permission(self, request, obj=None):
+        # Shipped and already-sent lessons are switched off ("配信する"), never deleted.
+        if obj is not None and (obj.code or obj.deliveries.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         content.lesson_delete(lesson=obj)
+
+    def delete_queryset(self, request, queryset):
+        for lesson in queryset:
+            try:
+                content.lesson_delete(lesson=lesson)
+            except ApplicationError as error:
+                self.message_user(request, f"{lesson}: {error.message}", level=messages.WARNING)
 
 
 BROADCAST_FIELDS = ("subject", "body_markdown", "send_at", "status")
@@ -192,7 +248,8 @@ class WorkbookAdmin(admin.ModelAdmin):
         return ("title", "file") if obj else ()
 
     def has_change_permission(self, request, obj=None):
-        return obj is None
+        # Uploading replaces the file; an uploaded one is never edited. Still only for those allowed to.
+        return obj is None and super().has_change_permission(request)
 
     def save_model(self, request, obj, form, change):
         saved = content.workbook_upload(file=form.cleaned_data["file"], title=form.cleaned_data["title"])

@@ -1,7 +1,3 @@
-import csv
-
-from axes.helpers import get_client_ip_address
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,12 +6,14 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
+from core.csv_export import csv_response
 from core.pagination import paginated, paginated_response
+from core.ratelimit import RateLimitThrottle, client_ip
 from core.responses import DetailSerializer, accepted_response
+from counseling.exercises import EXERCISES
 from newsletter import selectors
 from newsletter.consent import CONSENT_WORDINGS, CURRENT_CONSENT_VERSION
 from newsletter.models import Broadcast, Lesson
@@ -35,8 +33,8 @@ WORKBOOK_LINK_BODY = {
 class SubscribeApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "anon_write"
+    throttle_classes = (RateLimitThrottle,)
+    throttle_scope = "mail"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
@@ -66,7 +64,7 @@ class SubscribeApi(APIView):
             name=data["name"],
             source=data["source"],
             wording_version=data["consent_version"],
-            ip_address=get_client_ip_address(request._request),
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         return accepted_response(ACCEPTED_BODY)
@@ -75,8 +73,8 @@ class SubscribeApi(APIView):
 class WorkbookLinkApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "anon_write"
+    throttle_classes = (RateLimitThrottle,)
+    throttle_scope = "mail"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
@@ -93,10 +91,33 @@ class WorkbookLinkApi(APIView):
 
 
 class LessonOutputSerializer(serializers.ModelSerializer):
+    patterns = serializers.SerializerMethodField(help_text="The pattern codes the lesson teaches.")
+    exercise = serializers.CharField(
+        read_only=True,
+        help_text="The workbook exercise of the lesson's practice (a worksheet template code).",
+    )
+    code = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Set on lessons shipped with the product."
+    )
+
     class Meta:
         model = Lesson
-        fields = ("id", "position", "subject", "body_markdown", "is_active", "created_at", "updated_at")
+        fields = (
+            "id",
+            "position",
+            "subject",
+            "body_markdown",
+            "is_active",
+            "patterns",
+            "exercise",
+            "code",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = fields
+
+    def get_patterns(self, lesson) -> list[str]:
+        return [pattern.code for pattern in lesson.patterns.all()]
 
 
 class LessonInputSerializer(serializers.Serializer):
@@ -104,6 +125,12 @@ class LessonInputSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     body_markdown = serializers.CharField(max_length=100_000)
     is_active = serializers.BooleanField(required=False, default=True)
+    patterns = serializers.ListField(
+        child=serializers.CharField(max_length=64), max_length=30, required=False
+    )
+    exercise = serializers.ChoiceField(
+        choices=["", *(exercise.code for exercise in EXERCISES)], allow_blank=True, required=False
+    )
 
 
 class BroadcastOutputSerializer(serializers.ModelSerializer):
@@ -154,7 +181,10 @@ class LessonListApi(APIView):
         serializer = LessonInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         lesson = content.lesson_create(**serializer.validated_data)
-        return Response(LessonOutputSerializer(lesson).data, status=status.HTTP_201_CREATED)
+        return Response(
+            LessonOutputSerializer(selectors.lesson_list().get(pk=lesson.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class LessonDetailApi(APIView):
@@ -162,7 +192,7 @@ class LessonDetailApi(APIView):
 
     @extend_schema(responses={200: LessonOutputSerializer})
     def get(self, request, lesson_id: int):
-        return Response(LessonOutputSerializer(get_object_or_404(Lesson, pk=lesson_id)).data)
+        return Response(LessonOutputSerializer(get_object_or_404(selectors.lesson_list(), pk=lesson_id)).data)
 
     @extend_schema(request=LessonInputSerializer(partial=True), responses={200: LessonOutputSerializer})
     def patch(self, request, lesson_id: int):
@@ -170,7 +200,7 @@ class LessonDetailApi(APIView):
         serializer = LessonInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         lesson = content.lesson_update(lesson=lesson, **serializer.validated_data)
-        return Response(LessonOutputSerializer(lesson).data)
+        return Response(LessonOutputSerializer(selectors.lesson_list().get(pk=lesson.pk)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, lesson_id: int):
@@ -297,16 +327,6 @@ class StatsApi(APIView):
         return Response(StatsOutputSerializer(selectors.newsletter_stats()).data)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ runs as a formula in a spreadsheet: the export must not carry one.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 class CsvRenderer(BaseRenderer):
     """Lets a client that asks for text/csv get the export (and any error as plain text)."""
 
@@ -327,17 +347,8 @@ class SubscriberExportApi(APIView):
         description="Every subscriber with each of their consent records, one CSV row per consent.",
     )
     def get(self, request):
-        writer = csv.writer(_Echo())
-        rows = (
-            writer.writerow([_csv_safe(str(cell)) for cell in row])
-            for row in _with_header(selectors.subscriber_export_rows())
+        return csv_response(
+            filename="newsletter-subscribers.csv",
+            header=selectors.EXPORT_COLUMNS,
+            rows=selectors.subscriber_export_rows(),
         )
-        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="newsletter-subscribers.csv"'
-        return response
-
-
-def _with_header(rows):
-    # A BOM first, so that spreadsheet programs read the Japanese as UTF-8.
-    yield ["\ufeff" + selectors.EXPORT_COLUMNS[0], *selectors.EXPORT_COLUMNS[1:]]
-    yield from rows

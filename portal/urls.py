@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from portal.views import client, counselor, worksheets
+from portal.views import (
+    client,
+    counselor,
+    counselor_agenda,
+    counselor_clients,
+    counselor_notes,
+    counselor_schedule,
+    worksheets,
+)
 
 client_patterns = [
     path("", client.home, name="home"),
@@ -23,12 +31,59 @@ client_patterns = [
 ]
 
 counselor_patterns = [
-    path("", counselor.home, name="home"),
+    path("", counselor_agenda.home, name="home"),
+    path("calendar/", counselor_agenda.calendar, name="calendar"),
+    path("calendar.ics", counselor_agenda.calendar_feed, name="calendar-feed"),
+    path("bookings/<int:booking_id>/", counselor_agenda.booking, name="booking"),
+    path("bookings/<int:booking_id>/mark/", counselor_agenda.booking_mark_view, name="booking-mark"),
+    path("bookings/<int:booking_id>/cancel/", counselor_agenda.booking_cancel_view, name="booking-cancel"),
+    path(
+        "bookings/<int:booking_id>/reschedule/",
+        counselor_agenda.booking_reschedule_view,
+        name="booking-reschedule",
+    ),
+    path("bookings/<int:booking_id>/note/", counselor_notes.booking_note, name="booking-note"),
+    path("clients/<int:client_id>/notes/new/", counselor_notes.client_note_new, name="client-note-new"),
+    path("notes/<int:note_id>/", counselor_notes.note, name="note"),
+    path("notes/<int:note_id>/sign/", counselor_notes.note_sign, name="note-sign"),
+    path("notes/<int:note_id>/addenda/", counselor_notes.note_addendum, name="note-addendum"),
     path("intakes/<int:intake_id>/", counselor.intake, name="intake"),
     path("worksheets/", worksheets.review_queue, name="worksheets"),
     path("worksheets/<int:worksheet_id>/", worksheets.review, name="worksheet"),
-    path("clients/", counselor.clients, name="clients"),
-    path("clients/<int:client_id>/", counselor.client_notes, name="client"),
+    path("clients/", counselor_clients.clients, name="clients"),
+    path("clients/<int:client_id>/", counselor_clients.client, name="client"),
+    path("clients/<int:client_id>/book/", counselor_clients.client_book, name="client-book"),
+    path(
+        "clients/<int:client_id>/worksheets/new/",
+        counselor_clients.worksheet_assign_view,
+        name="worksheet-assign",
+    ),
+    path("schedule/", counselor_schedule.schedule, name="schedule"),
+    path("schedule/session-types/", counselor_schedule.session_type_new, name="session-type-new"),
+    path(
+        "schedule/session-types/<int:session_type_id>/",
+        counselor_schedule.session_type_edit,
+        name="session-type",
+    ),
+    path(
+        "schedule/session-types/<int:session_type_id>/delete/",
+        counselor_schedule.session_type_delete,
+        name="session-type-delete",
+    ),
+    path("schedule/hours/", counselor_schedule.hours_add, name="hours-add"),
+    path("schedule/hours/<int:rule_id>/delete/", counselor_schedule.hours_delete, name="hours-delete"),
+    path("schedule/time-off/", counselor_schedule.time_off_add, name="time-off-add"),
+    path(
+        "schedule/time-off/<int:time_off_id>/delete/",
+        counselor_schedule.time_off_delete,
+        name="time-off-delete",
+    ),
+    path("schedule/meeting-link/", counselor_schedule.meeting_link, name="meeting-link"),
+    path(
+        "schedule/calendar-feed/",
+        counselor_schedule.calendar_feed_regenerate,
+        name="calendar-feed-regenerate",
+    ),
 ]
 
 urlpatterns = [

@@ -36,8 +36,10 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "anymail",
+    "csp",
 ]
 LOCAL_APPS = [
     "core",
@@ -52,6 +54,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -116,6 +119,26 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+# Pages load nothing from another host and run no inline script or style: the policy allows only
+# our own origin, so injected markup can neither run nor send data anywhere. A view that needs more
+# says so with csp_update (the admin's newsletter preview, the API docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # --- Cache --------------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/cache/
 REDIS_URL = env("REDIS_URL", default="")
@@ -171,7 +194,27 @@ AXES_RESET_ON_SUCCESS = True
 # The lock lasts 15 minutes from the fifth failure; attempts while locked do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.auth.axes_lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+# The lockout keys on the same client address as every rate limit (core.ratelimit.client_ip).
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+
+# --- Client address and rate limits -------------------------------------------------------------
+# How many proxies of ours stand in front of gunicorn, each appending to X-Forwarded-For. 0 (the
+# default): the client talks to gunicorn directly and REMOTE_ADDR is its address; a forwarded header
+# is then the client's own writing and never trusted. Behind one TLS proxy set 1.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Requests per client address (or per email address, where a form names one) and window, for pages
+# and the API alike (core.ratelimit).
+RATE_LIMITS = {
+    # Logins, token, verification and reset confirmation: guessing is slowed, typing is not.
+    "auth": env("THROTTLE_AUTH", default="20/min"),
+    # Writes without an account that send no mail to a typed address (guest enrollment).
+    "anon_write": env("THROTTLE_ANON_WRITE", default="30/hour"),
+    # Forms that send mail to an address someone typed (registration, password reset, newsletter
+    # signup, workbook link): the practice's mail must not become anyone's spam cannon.
+    "mail": env("THROTTLE_MAIL", default="10/hour"),
+    # One password-reset mail per address and window, whoever asks and from wherever.
+    "password_reset_address": env("THROTTLE_PASSWORD_RESET_ADDRESS", default="1/5min"),
+}
 
 # django-rest-knox: https://jazzband.github.io/django-rest-knox/settings/
 REST_KNOX = {
@@ -224,14 +267,14 @@ OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's file-system transport with atomic writes and claims (core/broker.py); every folder,
+    # the exchange tables' included, under var/broker/.
+    CELERY_BROKER_TRANSPORT = "core.broker:Transport"
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -275,6 +318,10 @@ PRACTICE_CONTACT_EMAIL = env("PRACTICE_CONTACT_EMAIL", default="hello@counsel.ex
 # A slot can be booked no sooner than this before it starts, and no further ahead than the window.
 COUNSELING_MIN_NOTICE = timedelta(hours=env.int("COUNSELING_MIN_NOTICE_HOURS", default=24))
 COUNSELING_BOOKING_WINDOW = timedelta(days=env.int("COUNSELING_BOOKING_WINDOW_DAYS", default=60))
+# How far ahead the counselor books for a client: a fortnightly series of 12 runs 22 weeks.
+COUNSELING_COUNSELOR_BOOKING_WINDOW = timedelta(
+    days=env.int("COUNSELING_COUNSELOR_BOOKING_WINDOW_DAYS", default=365)
+)
 COUNSELING_SLOT_INTERVAL = timedelta(minutes=env.int("COUNSELING_SLOT_INTERVAL_MINUTES", default=30))
 # One availability request covers at most this many days.
 COUNSELING_AVAILABILITY_MAX_DAYS = 62
@@ -282,6 +329,9 @@ COUNSELING_AVAILABILITY_MAX_DAYS = 62
 COUNSELING_CANCELLATION_WINDOW = timedelta(hours=env.int("COUNSELING_CANCELLATION_WINDOW_HOURS", default=48))
 # Reminders go out at this hour (Asia/Tokyo) on the day before the session.
 COUNSELING_REMINDER_HOUR = env.int("COUNSELING_REMINDER_HOUR", default=19)
+# The private calendar feed names clients by initials, since the calendar provider keeps every
+# summary; true writes full names instead.
+COUNSELING_CALENDAR_FEED_FULL_NAMES = env.bool("COUNSELING_CALENDAR_FEED_FULL_NAMES", default=False)
 # The privacy policy a client consents to with an intake; raise it when the policy changes.
 COUNSELING_PRIVACY_POLICY_VERSION = env("COUNSELING_PRIVACY_POLICY_VERSION", default="2025-04-01")
 # Session-note text is encrypted under these Fernet keys, newest first; older keys only decrypt until
@@ -315,7 +365,7 @@ NEWSLETTER_WORKBOOK_LINK_MAX_AGE = timedelta(days=30)
 NEWSLETTER_CONFIRMATION_INTERVAL = timedelta(minutes=10)
 NEWSLETTER_UNCONFIRMED_RETENTION = timedelta(days=30)
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", default=PRACTICE_CONTACT_EMAIL)
-# A TrueType Japanese font for the generated workbook PDF; empty: the one shipped with a package.
+# A TrueType Japanese font for the generated workbook PDF; empty: IPAex Gothic from newsletter/fonts/.
 NEWSLETTER_WORKBOOK_FONT_PATH = env("NEWSLETTER_WORKBOOK_FONT_PATH", default="")
 # ESP bounce/complaint webhooks (/newsletter/webhooks/<esp>/tracking/) require this basic-auth
 # "user:password"; without one they refuse every request.
@@ -335,6 +385,8 @@ NEWSLETTER_BEAT_SCHEDULE = {
 # --- Courses ------------------------------------------------------------------------------------
 # Session reminders go out from this hour (Asia/Tokyo) on the day before the session.
 COURSES_REMINDER_HOUR = env.int("COURSES_REMINDER_HOUR", default=19)
+# A guest's emailed cancel link works until the course's last session ends, and never longer than this.
+COURSE_CANCEL_LINK_MAX_AGE = timedelta(days=env.int("COURSE_CANCEL_LINK_MAX_AGE_DAYS", default=365))
 COURSES_BEAT_SCHEDULE: dict = {
     # A scan, not a countdown per enrollment: nothing is lost when the broker restarts, and the
     # outbox key (enrollment, session) keeps repeated scans from sending a reminder twice.
@@ -367,11 +419,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_RATES": {
-        "auth": env("THROTTLE_AUTH", default="20/min"),
-        "anon_write": env("THROTTLE_ANON_WRITE", default="30/hour"),
-    },
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
+    # Views throttle with core.ratelimit's throttles; anything using DRF's own keys on the same address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -381,6 +431,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # A choice set used under several field names gets one name (drf-spectacular names enums by field).
+    # The docs page loads Swagger UI from our static files, never from another host.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "/favicon.ico",
+    # No badge fetched from the public validator.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "SessionFormatEnum": "counseling.models.Format",
     },

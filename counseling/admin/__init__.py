@@ -17,6 +17,7 @@ from counseling.admin.intake import IntakeAnswerInline as IntakeAnswerInline
 from counseling.admin.notes import SessionNoteAdmin as SessionNoteAdmin
 from counseling.admin.notes import TagFilter as TagFilter
 from counseling.admin.patterns import PatternAdmin as PatternAdmin
+from counseling.admin.patterns import StepSuggestionAdmin as StepSuggestionAdmin
 from counseling.admin.scheduling import AvailabilityRuleAdmin as AvailabilityRuleAdmin
 from counseling.admin.scheduling import CounselorProfileAdmin as CounselorProfileAdmin
 from counseling.admin.scheduling import SessionTypeAdmin as SessionTypeAdmin

@@ -1,13 +1,15 @@
 """The access log of sensitive records: read only, for everyone."""
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from counseling.admin.common import ReadOnlyAdmin
 from counseling.models import (
     AccessRecord,
+    SessionNote,
+    Worksheet,
 )
-from counseling.selectors.clients import counselor_client_q
+from counseling.selectors.intakes import intake_list
 
 
 @admin.register(AccessRecord)
@@ -26,4 +28,20 @@ class AccessRecordAdmin(ReadOnlyAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(counselor_client_q(counselor=request.user, client_field="client"))
+        # The records of what she may read herself, not of every client she shares with another
+        # counselor: another counselor's reads of their own notes are theirs.
+        user = request.user
+        return queryset.filter(
+            Q(
+                object_type=AccessRecord.ObjectType.SESSION_NOTE,
+                object_id__in=SessionNote.objects.filter(counselor=user).values("pk"),
+            )
+            | Q(
+                object_type=AccessRecord.ObjectType.INTAKE,
+                object_id__in=intake_list(user=user).prefetch_related(None).values("pk"),
+            )
+            | Q(
+                object_type=AccessRecord.ObjectType.WORKSHEET,
+                object_id__in=Worksheet.objects.filter(counselor=user).values("pk"),
+            )
+        )

@@ -2,35 +2,13 @@
 screen shows, and actions run one object at a time through the services."""
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
 
+from core.admin import OwnRecordsAdmin as OwnRecordsAdmin
 from core.exceptions import ApplicationError
 from counseling.models import (
     AccessRecord,
 )
 from counseling.services.access import access_log
-
-
-class OwnRecordsAdmin(admin.ModelAdmin):
-    """Scopes the screen to the signed-in counselor's records and fills in the counselor on create."""
-
-    owner_field = "counselor"
-
-    def get_queryset(self, request) -> QuerySet:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{self.owner_field: request.user})
-
-    def get_exclude(self, request, obj=None):
-        if request.user.is_superuser:
-            return super().get_exclude(request, obj)
-        return (*(super().get_exclude(request, obj) or ()), self.owner_field)
-
-    def save_model(self, request, obj, form, change):
-        if not change and not getattr(obj, f"{self.owner_field}_id", None):
-            setattr(obj, self.owner_field, request.user)
-        super().save_model(request, obj, form, change)
 
 
 def _run_on_each(modeladmin, request, queryset, action, done_message) -> None:

@@ -12,16 +12,21 @@ from counseling.models import (
 )
 from counseling.selectors.intakes import intake_list
 from counseling.selectors.patterns import suggestions_for_answers
+from counseling.self_check import self_check_statement
 from counseling.services.access import request_ip
 from counseling.services.intakes import intake_set_status
 
 
 class IntakeAnswerInline(admin.TabularInline):
     model = IntakeAnswer
-    fields = ("reason", "score")
-    readonly_fields = ("reason", "score")
+    fields = ("reason", "statement", "score")
+    readonly_fields = ("reason", "statement", "score")
     extra = 0
     can_delete = False
+
+    @admin.display(description=_("質問文"))
+    def statement(self, answer: IntakeAnswer) -> str:
+        return self_check_statement(answer.reason.code)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -67,12 +72,12 @@ class IntakeAdmin(AccessLoggedAdmin):
     def scene_list(self, intake: Intake) -> str:
         return "、".join(scene.label_ja for scene in intake.scenes.all())
 
-    @admin.display(description=_("推奨ステップ"))
+    @admin.display(description=_("当相談室の推奨ステップ"))
     def suggested_steps(self, intake: Intake) -> str:
         steps = suggestions_for_answers(list(intake.answers.all()))["steps"]
         return "、".join(step.code for step in steps) or "—"
 
-    @admin.display(description=_("セルフチェックからの示唆（カウンセラーのみ）"))
+    @admin.display(description=_("当相談室の提案（カウンセラーのみ。理由とステップの対応は当相談室の設定）"))
     def suggestions(self, intake: Intake):
         found = suggestions_for_answers(list(intake.answers.all()))
         rows = [(_("理由"), pattern.label_ja) for pattern in found["patterns"]]

@@ -1,10 +1,11 @@
-"""The method's patterns, read only: they come from a data migration."""
+"""The method's patterns, read only: they come from a data migration; the practice's step suggestions."""
 
 from django.contrib import admin
 
 from counseling.admin.common import ReadOnlyAdmin
 from counseling.models import (
     Pattern,
+    StepSuggestion,
 )
 
 
@@ -15,3 +16,13 @@ class PatternAdmin(ReadOnlyAdmin):
     list_display = ("code", "kind", "label_ja", "label_en", "parent")
     list_filter = ("kind",)
     search_fields = ("code", "label_ja", "label_en")
+
+
+@admin.register(StepSuggestion)
+class StepSuggestionAdmin(admin.ModelAdmin):
+    """The practice's own reason → step suggestions for the intake; the article states no such mapping."""
+
+    list_display = ("reason", "step")
+    list_filter = ("reason",)
+    list_select_related = ("reason", "step")
+    ordering = ("reason__position", "step__position")

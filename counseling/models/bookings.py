@@ -53,8 +53,13 @@ class Booking(BaseModel):
     meeting_url = models.URLField(_("オンライン面談のURL"), max_length=500, blank=True)
     # Calendar identity: the UID stays for the booking's life, SEQUENCE rises with every change.
     uid = models.UUIDField(_("カレンダーUID"), default=uuid.uuid4, unique=True, editable=False)
+    # Shared by the bookings the counselor made at once as a weekly or fortnightly series.
+    series_id = models.UUIDField(_("連続予約のID"), null=True, blank=True, db_index=True, editable=False)
     sequence = models.PositiveIntegerField(_("変更回数"), default=0)
     idempotency_key = models.CharField(_("冪等キー"), max_length=255, blank=True)
+    # What the key's first request asked for (session type and start): the same key with another
+    # request is refused rather than answered with this booking.
+    idempotency_request = models.CharField(_("冪等キーの要求"), max_length=64, blank=True)
     reminder_due_at = models.DateTimeField(_("リマインダー送信予定"), null=True, blank=True)
     reminder_queued_at = models.DateTimeField(_("リマインダー送信日時"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("キャンセル日時"), null=True, blank=True)

@@ -10,6 +10,9 @@ from counseling.encryption import EncryptedTextField
 from counseling.models.bookings import Booking
 from counseling.models.patterns import Pattern
 
+# The sections a note is written in, in the order they are read.
+SESSION_NOTE_SECTIONS = ("presenting_concern", "observations", "interventions", "homework", "plan")
+
 
 class SessionNoteStatus(models.TextChoices):
     DRAFT = "draft", _("下書き")
@@ -25,8 +28,7 @@ class SessionNote(BaseModel):
 
     Status = SessionNoteStatus
 
-    # The sections a note is written in, in the order they are read.
-    SECTIONS = ("presenting_concern", "observations", "interventions", "homework", "plan")
+    SECTIONS = SESSION_NOTE_SECTIONS
 
     counselor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

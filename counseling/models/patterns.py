@@ -1,5 +1,6 @@
 """The practice's patterns (scene, reason, pain, step): the vocabulary of intakes, notes and worksheets."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -31,14 +32,16 @@ class Pattern(models.Model):
         related_name="children",
     )
     position = models.PositiveSmallIntegerField(_("表示順"))
-    # Decision support for the counselor only: never shown to a client as a diagnosis.
+    # The practice's own suggestion (the article states no such mapping), edited in the admin as
+    # StepSuggestion rows; decision support for the counselor only, never shown to a client.
     suggested_steps = models.ManyToManyField(
         "self",
-        verbose_name=_("推奨ステップ"),
+        verbose_name=_("当相談室の推奨ステップ"),
         symmetrical=False,
         blank=True,
         related_name="suggested_for",
-        limit_choices_to={"kind": PatternKind.STEP},
+        through="StepSuggestion",
+        through_fields=("reason", "step"),
     )
     # Set by counseling.selectors.patterns.pattern_list_grouped(): the sub-patterns, in order.
     child_patterns: list["Pattern"]
@@ -56,3 +59,46 @@ class Pattern(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label_ja}"
+
+
+class StepSuggestion(models.Model):
+    """The practice's setting: a step it suggests to the counselor when a reason scores high at intake.
+
+    Not the article's teaching: the practice chose these and edits them in the admin; a fresh install
+    ships with the defaults of DESIGN section 3.
+    """
+
+    reason = models.ForeignKey(
+        Pattern,
+        verbose_name=_("理由"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": PatternKind.REASON, "parent__isnull": True},
+    )
+    step = models.ForeignKey(
+        Pattern,
+        verbose_name=_("推奨するステップ"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": PatternKind.STEP},
+    )
+
+    class Meta:
+        verbose_name = _("推奨ステップ（当相談室の設定）")
+        verbose_name_plural = _("推奨ステップ（当相談室の設定）")
+        ordering = ["reason__position", "step__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["reason", "step"], name="counseling_stepsuggestion_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason.code} → {self.step.code}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.reason_id and (self.reason.kind != PatternKind.REASON or self.reason.parent_id is not None):
+            errors["reason"] = _("セルフチェックの5つの理由から選んでください。")
+        if self.step_id and self.step.kind != PatternKind.STEP:
+            errors["step"] = _("ステップを選んでください。")
+        if errors:
+            raise ValidationError(errors)

@@ -24,6 +24,14 @@ class CounselorProfile(BaseModel):
         related_name="counseling_profile",
     )
     meeting_url = models.URLField(_("オンライン面談のURL"), max_length=500, blank=True)
+    # When set, every online booking gets a room of its own: "{room}" is replaced by an unguessable
+    # name (see counseling.services.meeting_links), so no two clients ever share a room.
+    meeting_url_template = models.CharField(_("オンライン面談のURLのひな形"), max_length=300, blank=True)
+    # The secret in the private calendar feed's address; empty until the counselor creates one, and
+    # replaced (the old address stops working) by counseling.services.calendar_feed.
+    calendar_feed_token = models.CharField(
+        _("カレンダー配信の秘密の鍵"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("カウンセラー設定")
@@ -104,17 +112,20 @@ class SessionType(BaseModel):
             raise ValidationError({"location": _("対面のセッションには場所を入力してください。")})
 
 
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("月曜日")
+    TUESDAY = 1, _("火曜日")
+    WEDNESDAY = 2, _("水曜日")
+    THURSDAY = 3, _("木曜日")
+    FRIDAY = 4, _("金曜日")
+    SATURDAY = 5, _("土曜日")
+    SUNDAY = 6, _("日曜日")
+
+
 class AvailabilityRule(BaseModel):
     """Weekly hours in Asia/Tokyo local time: on this weekday, from start to end, sessions of this format."""
 
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("月曜日")
-        TUESDAY = 1, _("火曜日")
-        WEDNESDAY = 2, _("水曜日")
-        THURSDAY = 3, _("木曜日")
-        FRIDAY = 4, _("金曜日")
-        SATURDAY = 5, _("土曜日")
-        SUNDAY = 6, _("日曜日")
+    Weekday = Weekday
 
     counselor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
+from counseling.models.notes import SessionNote
 from counseling.models.patterns import Pattern, PatternKind
 
 
@@ -67,6 +68,16 @@ class Worksheet(BaseModel):
         verbose_name=_("クライアント"),
         on_delete=models.PROTECT,
         related_name="worksheets",
+    )
+    # The note whose homework this is, when it was assigned from one: the digest tells from it
+    # whether the homework was done.
+    session_note = models.ForeignKey(
+        SessionNote,
+        verbose_name=_("ホームワークとして出したノート"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="homework_worksheets",
     )
     due_date = models.DateField(_("期限"))
     message = models.TextField(_("カウンセラーからのメッセージ"), blank=True)

@@ -9,6 +9,11 @@ def pattern_list() -> QuerySet[Pattern]:
     )
 
 
+def patterns_by_position() -> QuerySet[Pattern]:
+    """The patterns alone, in the method's order: for other apps' choices, prefetches and subqueries."""
+    return Pattern.objects.order_by("position")
+
+
 def pattern_list_grouped() -> dict[str, list[Pattern]]:
     """The whole table by kind, in the article's order; sub-patterns sit in their parent's ``children``."""
     patterns = list(pattern_list())
@@ -34,7 +39,8 @@ SUGGESTION_MIN_SCORE = 4
 
 
 def suggestions_for_answers(answers: list[IntakeAnswer]) -> dict[str, list[Pattern]]:
-    """Decision support for the counselor: the reasons answered 4 or 5, strongest first, and their steps.
+    """Decision support for the counselor: the reasons answered 4 or 5, strongest first, and the steps
+    the practice suggests for them (its own StepSuggestion setting, not the article's teaching).
 
     ``answers`` must come with ``reason`` and ``reason.suggested_steps`` loaded (see intake selectors).
     """

@@ -4,6 +4,7 @@ Double booking is stopped twice: the counselor's row is locked and the slot re-c
 write (the clear 409), and PostgreSQL's exclusion constraint refuses any overlap that gets past it.
 """
 
+import hashlib
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -14,10 +15,12 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
 from core.localtime import local_date, local_datetime
-from counseling.models import Booking, CounselorProfile, Format, Intake, SessionType
+from counseling.models import Booking, Format, Intake, SessionType
+from counseling.policy import COUNSELOR, booking_policy
 from counseling.selectors.availability import SlotState, slot_state
 from counseling.selectors.intakes import intake_latest_for_client
 from counseling.services.booking_mail import booking_mail_cancelled, booking_mail_confirmed
+from counseling.services.meeting_links import meeting_url_for_booking
 
 
 def _slot_taken_error() -> ConflictError:
@@ -71,10 +74,11 @@ def _place(booking: Booking, *, start: datetime, now: datetime) -> None:
     # Booked after the reminder time: the confirmation just sent is the reminder.
     booking.reminder_due_at = due if due > now else None
     booking.reminder_queued_at = None
-    booking.meeting_url = ""
-    if session_type.format == Format.ONLINE:
-        profile = CounselorProfile.objects.filter(counselor_id=booking.counselor_id).first()
-        booking.meeting_url = profile.meeting_url if profile else ""
+    booking.meeting_url = (
+        meeting_url_for_booking(counselor_id=booking.counselor_id, current=booking.meeting_url)
+        if session_type.format == Format.ONLINE
+        else ""
+    )
 
 
 def _save_or_conflict(booking: Booking) -> None:
@@ -87,10 +91,32 @@ def _save_or_conflict(booking: Booking) -> None:
         raise _slot_taken_error() from error
 
 
-def _booking_for_key(client, idempotency_key: str) -> Booking | None:
+class IdempotencyKeyReused(ApplicationError):
+    """The key was first used for another request: 422, as the IETF Idempotency-Key draft says."""
+
+    status_code = 422
+
+
+def _request_fingerprint(session_type: SessionType, start: datetime) -> str:
+    # The instant, not its written form: 10:00+09:00 and 01:00Z are the same request.
+    return hashlib.sha256(f"{session_type.pk}|{start.timestamp()}".encode()).hexdigest()
+
+
+def _booking_for_key(client, idempotency_key: str, fingerprint: str) -> Booking | None:
+    """The booking the key made first, when this is a retry of the same request."""
     if not idempotency_key:
         return None
-    return Booking.objects.filter(client=client, idempotency_key=idempotency_key).first()
+    booking = Booking.objects.filter(client=client, idempotency_key=idempotency_key).first()
+    if booking is None:
+        return None
+    # Bookings made before fingerprints were kept: the session type and the start they were made for.
+    first_request = booking.idempotency_request or _request_fingerprint(booking.session_type, booking.start)
+    if first_request != fingerprint:
+        raise IdempotencyKeyReused(
+            _("この Idempotency-Key は別の予約内容で使われています。新しいキーでお申し込みください。"),
+            extra={"idempotency_key": [_("別の内容で使用済みです。")]},
+        )
+    return booking
 
 
 @transaction.atomic
@@ -99,9 +125,11 @@ def booking_create(
 ) -> tuple[Booking, bool]:
     """Books ``start`` for ``client``; returns the booking and whether it is new.
 
-    A retry with the same ``idempotency_key`` returns the client's first booking instead of a second.
+    A retry with the same ``idempotency_key`` returns the client's first booking instead of a second;
+    the same key with another session type or start raises ``IdempotencyKeyReused``.
     """
-    existing = _booking_for_key(client, idempotency_key)
+    fingerprint = _request_fingerprint(session_type, start)
+    existing = _booking_for_key(client, idempotency_key, fingerprint)
     if existing is not None:
         return existing, False
     _check_client_may_book(client)
@@ -113,7 +141,7 @@ def booking_create(
 
     _lock_counselor(session_type.counselor_id)
     # A concurrent retry with the same key may have committed while this one waited for the lock.
-    existing = _booking_for_key(client, idempotency_key)
+    existing = _booking_for_key(client, idempotency_key, fingerprint)
     if existing is not None:
         return existing, False
     _check_bookable(session_type=session_type, start=start)
@@ -123,26 +151,19 @@ def booking_create(
         counselor_id=session_type.counselor_id,
         session_type=session_type,
         idempotency_key=idempotency_key,
+        idempotency_request=fingerprint if idempotency_key else "",
     )
     _place(booking, start=start, now=timezone.now())
     try:
         _save_or_conflict(booking)
     except ConflictError:
         # The same key for another counselor's session type races past the lock: the first one wins.
-        existing = _booking_for_key(client, idempotency_key)
+        existing = _booking_for_key(client, idempotency_key, fingerprint)
         if existing is not None:
             return existing, False
         raise
     booking_mail_confirmed(booking=booking, rescheduled=False)
     return booking, True
-
-
-def _actor_role(booking: Booking, actor) -> str:
-    if actor.pk == booking.counselor_id:
-        return "counselor"
-    if actor.pk == booking.client_id:
-        return "client"
-    raise ApplicationError(_("この予約を操作する権限がありません。"))
 
 
 def _lock_booking(booking_id: int) -> Booking:
@@ -153,30 +174,15 @@ def _lock_booking(booking_id: int) -> Booking:
     )
 
 
-def _check_confirmed(booking: Booking) -> None:
-    if booking.status != Booking.Status.CONFIRMED:
-        raise ConflictError(
-            _("この予約は「%(status)s」のため変更できません。") % {"status": booking.get_status_display()},
-            extra={"status": booking.status},
-        )
-
-
 @transaction.atomic
 def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
     """The counselor cancels at any time; a client is free to until the cancellation window, later the
     booking is recorded as a late cancellation. Either way the slot is free again."""
     booking = _lock_booking(booking.pk)
-    role = _actor_role(booking, actor)
-    _check_confirmed(booking)
-    now = timezone.now()
-    status = Booking.Status.CANCELLED
-    if role == "client":
-        if now >= booking.start:
-            raise ConflictError(_("開始時刻を過ぎた予約はキャンセルできません。"))
-        if booking.start - now < settings.COUNSELING_CANCELLATION_WINDOW:
-            status = Booking.Status.LATE_CANCELLED
-    booking.status = status
-    booking.cancelled_at = now
+    policy = booking_policy(booking, actor)
+    policy.check_cancel()
+    booking.status = Booking.Status.LATE_CANCELLED if policy.cancel_is_late else Booking.Status.CANCELLED
+    booking.cancelled_at = policy.now
     booking.cancelled_by = actor
     booking.cancellation_reason = reason.strip()[:500]
     # Calendars apply a CANCEL only when its SEQUENCE is newer than the invitation's.
@@ -191,7 +197,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
             "updated_at",
         ]
     )
-    booking_mail_cancelled(booking=booking, by_counselor=role == "counselor")
+    booking_mail_cancelled(booking=booking, by_counselor=policy.role == COUNSELOR)
     return booking
 
 
@@ -201,18 +207,12 @@ def booking_reschedule(*, booking: Booking, actor, start: datetime) -> Booking:
     # Counselor first, then the booking: every path takes the locks in this order.
     _lock_counselor(booking.counselor_id)
     booking = _lock_booking(booking.pk)
-    role = _actor_role(booking, actor)
-    _check_confirmed(booking)
-    now = timezone.now()
-    if role == "client" and booking.start - now < settings.COUNSELING_CANCELLATION_WINDOW:
-        raise ConflictError(
-            _("開始%(hours)s時間前を過ぎたご予約は変更できません。キャンセルのみ承ります。")
-            % {"hours": int(settings.COUNSELING_CANCELLATION_WINDOW.total_seconds() // 3600)}
-        )
+    policy = booking_policy(booking, actor)
+    policy.check_reschedule()
     if start == booking.start:
         raise ApplicationError(_("現在と同じ時間です。"), extra={"start": [_("別の時間を選んでください。")]})
     _check_bookable(session_type=booking.session_type, start=start, exclude_booking_id=booking.pk)
-    _place(booking, start=start, now=now)
+    _place(booking, start=start, now=policy.now)
     # Calendars replace the event only when SEQUENCE rises; it also voids mail queued for the old time.
     booking.sequence += 1
     _save_or_conflict(booking)
@@ -220,21 +220,12 @@ def booking_reschedule(*, booking: Booking, actor, start: datetime) -> Booking:
     return booking
 
 
-MARKABLE = (Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
-
-
 @transaction.atomic
 def booking_mark(*, booking: Booking, actor, status: str) -> Booking:
     """The counselor records how a session went: held, or the client did not come."""
     booking = _lock_booking(booking.pk)
-    if _actor_role(booking, actor) != "counselor":
-        raise ApplicationError(_("記録できるのは担当のカウンセラーのみです。"))
-    if status not in MARKABLE:
-        raise ApplicationError(_("記録できる状態ではありません。"), extra={"status": [_("選べない値です。")]})
-    if booking.status not in (Booking.Status.CONFIRMED, *MARKABLE):
-        _check_confirmed(booking)
-    if timezone.now() < booking.start:
-        raise ConflictError(_("開始前のセッションは記録できません。"))
+    policy = booking_policy(booking, actor)
+    policy.check_mark(status)
     booking.status = status
     booking.save(update_fields=["status", "updated_at"])
     return booking
