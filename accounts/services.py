@@ -1,5 +1,7 @@
 """Every write to accounts: registration, verification, tokens, password reset, profile."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group, Permission
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
+from accounts.auth import lockout_ends_at
 from accounts.models import User
 from core.exceptions import ApplicationError
 from outbox.services import email_enqueue_template
@@ -21,7 +24,11 @@ RESET_SALT = "accounts.password-reset"
 
 
 class LoginLockedOut(Exception):
-    """Too many failed logins for this email from this address."""
+    """Too many failed logins for this email from this address; ``until`` is when to try again."""
+
+    def __init__(self, until: datetime):
+        super().__init__(until)
+        self.until = until
 
 
 def normalize_email(email: str) -> str:
@@ -126,7 +133,7 @@ def session_login_check(*, request, email: str, password: str) -> User:
     """Checks the password (django-axes counts failures and locks out) and that the user may log in."""
     user = authenticate(request=request, username=normalize_email(email), password=password)
     if getattr(request, "axes_locked_out", False):
-        raise LoginLockedOut
+        raise LoginLockedOut(until=lockout_ends_at(request, getattr(request, "axes_credentials", None)))
     if user is None or not user.is_active:
         raise ApplicationError(_("メールアドレスまたはパスワードが正しくありません。"))
     if not user.email_verified:

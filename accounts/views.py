@@ -3,11 +3,14 @@
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import forms, services
+from accounts.auth import retry_after_seconds
 from core.exceptions import ApplicationError
 from core.forms import form_apply_error
 
@@ -37,8 +40,21 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.session_login_check(request=request, **form.cleaned_data)
-        except services.LoginLockedOut:
-            form.add_error(None, _("ログインの失敗が続いたため、このアカウントは15分間ロックされています。"))
+        except services.LoginLockedOut as locked:
+            until = timezone.localtime(locked.until)
+            form.add_error(
+                None,
+                _(
+                    "ログインの失敗が続いたため、このアカウントへのログインを一時的に止めています。"
+                    "%(time)s以降にもう一度お試しください。パスワードをお忘れの場合は再設定できます。"
+                )
+                % {"time": date_format(until, "TIME_FORMAT")},
+            )
+            response = render(
+                request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=429
+            )
+            response["Retry-After"] = retry_after_seconds(locked.until)
+            return response
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
