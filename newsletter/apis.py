@@ -17,7 +17,7 @@ from accounts.auth import IsCounselor
 from core.pagination import paginated, paginated_response
 from core.responses import DetailSerializer, accepted_response
 from newsletter import selectors
-from newsletter.consent import CONSENT_WORDINGS, CURRENT_CONSENT_VERSION
+from newsletter.consent import CONSENT_WORDINGS, consent_version_current
 from newsletter.models import Broadcast, Lesson
 from newsletter.services import content, subscribers
 
@@ -44,7 +44,7 @@ class SubscribeApi(APIView):
         consent = serializers.BooleanField()
         source = serializers.SlugField(max_length=64, required=False, default="api")
         consent_version = serializers.ChoiceField(
-            choices=sorted(CONSENT_WORDINGS), required=False, default=CURRENT_CONSENT_VERSION
+            choices=sorted(CONSENT_WORDINGS), required=False, default=consent_version_current
         )
 
         def validate_consent(self, value: bool) -> bool:
