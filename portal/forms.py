@@ -1,11 +1,13 @@
 from django import forms
-from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from counseling.models import Format, Intake, Pattern
 from counseling.selectors.patterns import pattern_list, self_check_reasons
 from counseling.services.intakes import TRANSITIONS
+from privacy.selectors import privacy_policy_current, version_label
 
 SELF_CHECK_CHOICES = [
     ("1", _("1 まったく当てはまらない")),
@@ -71,9 +73,13 @@ class IntakeForm(forms.Form):
                 error_messages={"required": _("1〜5のどれかを選んでください。")},
             )
         self.fields.update(fields)
-        self.fields["consent"].help_text = _("プライバシーポリシー（第%(version)s版）") % {
-            "version": settings.COUNSELING_PRIVACY_POLICY_VERSION
-        }
+        policy_url = reverse("privacy:policy")
+        self.fields["consent"].help_text = format_html(
+            '<a href="{}">{}</a>',
+            policy_url,
+            _("プライバシーポリシー（%(version)s）")
+            % {"version": version_label(privacy_policy_current().version)},
+        )
 
     @staticmethod
     def _reason_field(reason: Pattern) -> str:

@@ -46,6 +46,7 @@ LOCAL_APPS = [
     "counseling",
     "newsletter",
     "courses",
+    "privacy",
     "portal",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -282,8 +283,6 @@ COUNSELING_AVAILABILITY_MAX_DAYS = 62
 COUNSELING_CANCELLATION_WINDOW = timedelta(hours=env.int("COUNSELING_CANCELLATION_WINDOW_HOURS", default=48))
 # Reminders go out at this hour (Asia/Tokyo) on the day before the session.
 COUNSELING_REMINDER_HOUR = env.int("COUNSELING_REMINDER_HOUR", default=19)
-# The privacy policy a client consents to with an intake; raise it when the policy changes.
-COUNSELING_PRIVACY_POLICY_VERSION = env("COUNSELING_PRIVACY_POLICY_VERSION", default="2025-04-01")
 # Session-note text is encrypted under these Fernet keys, newest first; older keys only decrypt until
 # `manage.py rotate_note_keys` has re-encrypted every row. Unset (embedded mode only: production
 # requires them), a key is created in the key file on first use and kept there.
