@@ -30,6 +30,7 @@ EDITABLE_FIELDS = (
     "location",
     "capacity",
     "price_jpy",
+    "payment_instructions",
     "status",
     "enrollment_deadline",
 )
@@ -126,6 +127,7 @@ def course_create(
     sessions: list[dict],
     description: str = "",
     price_jpy: int = 0,
+    payment_instructions: str = "",
     status: str = Course.Status.DRAFT,
     enrollment_deadline: datetime | None = None,
 ) -> Course:
@@ -141,6 +143,7 @@ def course_create(
         location=location.strip(),
         capacity=capacity,
         price_jpy=price_jpy,
+        payment_instructions=payment_instructions.strip(),
         status=status,
         enrollment_deadline=enrollment_deadline,
     )

@@ -26,5 +26,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(load_first_version, migrations.RunPython.noop),
-        append_only_trigger(table="privacy_privacypolicy", function="privacy_policy_append_only"),
+        append_only_trigger(
+            table="privacy_privacypolicy", function="privacy_policy_append_only", kept=("version", "body", "body_en")
+        ),
     ]

@@ -57,7 +57,8 @@ def test_the_status_and_the_date_of_a_handed_in_worksheet_read_differently_in_en
 
 def test_the_number_of_items_to_write_is_counted_in_items_in_both_languages():
     message = "%(count)s項目を入力してください。"
-    assert ngettext(message, message, 3) % {"count": 3} == "3項目を入力してください。"
+    with translation.override("ja"):
+        assert ngettext(message, message, 3) % {"count": 3} == "3項目を入力してください。"
     with translation.override("en"):
         assert ngettext(message, message, 3) % {"count": 3} == "Please write 3 items."
 
