@@ -4,12 +4,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
 from accounts.models import User
 from core.personal_data import personal_data_export
+from core.ratelimit import RateLimitThrottle
 from core.responses import DetailSerializer, accepted_response
 
 ACCEPTED_BODY_REGISTER = {
@@ -34,8 +34,8 @@ class UserOutputSerializer(serializers.ModelSerializer):
 class RegisterApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "auth"
+    throttle_classes = (RateLimitThrottle,)
+    throttle_scope = "mail"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
@@ -53,7 +53,7 @@ class RegisterApi(APIView):
 class VerifyEmailApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (RateLimitThrottle,)
     throttle_scope = "auth"
 
     class InputSerializer(serializers.Serializer):
@@ -70,7 +70,7 @@ class VerifyEmailApi(APIView):
 class TokenApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (RateLimitThrottle,)
     throttle_scope = "auth"
 
     class InputSerializer(serializers.Serializer):
@@ -109,8 +109,8 @@ class LogoutApi(APIView):
 class PasswordResetApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "auth"
+    throttle_classes = (RateLimitThrottle,)
+    throttle_scope = "mail"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
@@ -126,7 +126,7 @@ class PasswordResetApi(APIView):
 class PasswordResetConfirmApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
+    throttle_classes = (RateLimitThrottle,)
     throttle_scope = "auth"
 
     class InputSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from knox.models import AuthToken
 from accounts.auth import lockout_ends_at
 from accounts.models import User
 from core.exceptions import ApplicationError
+from core.ratelimit import rate_limit_allows
 from outbox.services import email_enqueue_template
 
 VERIFY_SALT = "accounts.email-verification"
@@ -163,8 +164,15 @@ def _reset_token_make(user: User) -> str:
 
 @transaction.atomic
 def password_reset_request(*, email: str) -> None:
-    """Emails a reset link when the address has an account; the caller always answers the same."""
-    user = User.objects.filter(email__iexact=normalize_email(email), is_active=True).first()
+    """Emails a reset link when the address has an account; the caller always answers the same.
+
+    One mail per address and ``password_reset_address`` window: asking again (from any address) sends
+    nothing more, so nobody floods an owner's mailbox with reset links.
+    """
+    email = normalize_email(email)
+    if not rate_limit_allows(scope="password_reset_address", key=email):
+        return
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
         return
     token = _reset_token_make(user)

@@ -13,6 +13,7 @@ from accounts import forms, services
 from accounts.auth import retry_after_seconds
 from core.exceptions import ApplicationError
 from core.forms import form_apply_error
+from core.ratelimit import rate_limit_posts
 
 
 def _next_url(request) -> str:
@@ -72,6 +73,7 @@ def logout_view(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit_posts("mail")
 def register_view(request):
     form = forms.RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -94,6 +96,7 @@ def verify_email_view(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit_posts("mail")
 def password_reset_view(request):
     form = forms.PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

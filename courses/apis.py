@@ -5,20 +5,14 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
 from core.pagination import PageNumberPagination, paginated
+from core.ratelimit import AnonymousRateLimitThrottle
 from courses import selectors, services
 from courses.models import Course, Enrollment
 from courses.renderers import RosterCsvRenderer
-
-
-class GuestWriteThrottle(AnonRateThrottle):
-    """Guests write without an account; signed-in clients and counselors are not throttled here."""
-
-    scope = "anon_write"
 
 
 class SessionOutputSerializer(serializers.Serializer):
@@ -164,7 +158,9 @@ class CourseEnrollApi(APIView):
     """A signed-in client enrolls with no body; a guest sends a name and an email address."""
 
     permission_classes = (AllowAny,)
-    throttle_classes = (GuestWriteThrottle,)
+    # Guests write without an account; signed-in clients and counselors are not limited here.
+    throttle_classes = (AnonymousRateLimitThrottle,)
+    throttle_scope = "anon_write"
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
@@ -203,7 +199,9 @@ class EnrollmentCancelApi(APIView):
     """The enrollee, the course's counselor, or the holder of the emailed link (`token`) cancels."""
 
     permission_classes = (AllowAny,)
-    throttle_classes = (GuestWriteThrottle,)
+    # Guests write without an account; signed-in clients and counselors are not limited here.
+    throttle_classes = (AnonymousRateLimitThrottle,)
+    throttle_scope = "anon_write"
 
     class InputSerializer(serializers.Serializer):
         token = serializers.CharField(max_length=1000, required=False, allow_blank=True)

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import ApplicationError
 from core.forms import form_apply_error
+from core.ratelimit import client_ip, rate_limit_allows
 from courses import selectors, services
-from courses.apis import GuestWriteThrottle
 from courses.forms import GuestEnrollForm
 from courses.models import ACTIVE_STATUSES, Course, Enrollment
 
@@ -112,7 +112,7 @@ def course_detail_page(request, course_id: int):
         raise PermissionDenied
     if is_guest:
         # Guests write without an account: the same limit as the API's guest enrollment.
-        if not GuestWriteThrottle().allow_request(request, None):
+        if not rate_limit_allows(scope="anon_write", key=client_ip(request)):
             error = _("お申込みが続いています。しばらくたってからもう一度お試しください。")
             return _detail_page(request, course, form=form, error=error, status=429)
         if not form.is_valid():

@@ -1,6 +1,5 @@
 import csv
 
-from axes.helpers import get_client_ip_address
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -10,11 +9,11 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
 from core.pagination import paginated, paginated_response
+from core.ratelimit import RateLimitThrottle, client_ip
 from core.responses import DetailSerializer, accepted_response
 from newsletter import selectors
 from newsletter.consent import CONSENT_WORDINGS, consent_version_current
@@ -35,8 +34,8 @@ WORKBOOK_LINK_BODY = {
 class SubscribeApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "anon_write"
+    throttle_classes = (RateLimitThrottle,)
+    throttle_scope = "mail"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
@@ -66,7 +65,7 @@ class SubscribeApi(APIView):
             name=data["name"],
             source=data["source"],
             wording_version=data["consent_version"],
-            ip_address=get_client_ip_address(request._request),
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         return accepted_response(ACCEPTED_BODY)
@@ -75,8 +74,8 @@ class SubscribeApi(APIView):
 class WorkbookLinkApi(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "anon_write"
+    throttle_classes = (RateLimitThrottle,)
+    throttle_scope = "mail"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)

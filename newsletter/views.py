@@ -1,12 +1,12 @@
 """HTML pages behind the newsletter's links: signup, confirmation, workbook, unsubscribe."""
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.ratelimit import client_ip, rate_limit_posts
 from newsletter import forms
 from newsletter.models import Subscriber
 from newsletter.services import subscribers
@@ -20,6 +20,7 @@ def _link_invalid(request, error: LinkInvalid):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit_posts("mail")
 def signup_view(request):
     form = forms.SubscribeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -28,7 +29,7 @@ def signup_view(request):
             name=form.cleaned_data["name"],
             source=SIGNUP_SOURCE,
             wording_version=form.cleaned_data["consent_version"],
-            ip_address=get_client_ip_address(request),
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
         # The same page for a new, a pending and a confirmed address, and for a repeat within the
@@ -51,9 +52,7 @@ def confirm_view(request, token: str):
     """GET shows a button and POST confirms: a mail scanner that follows the link confirms nothing."""
     try:
         if request.method == "POST":
-            subscriber = subscribers.subscriber_confirm(
-                token=token, ip_address=get_client_ip_address(request)
-            )
+            subscriber = subscribers.subscriber_confirm(token=token, ip_address=client_ip(request))
         else:
             subscriber = subscribers.confirm_subscriber_peek(token=token)
     except LinkInvalid as error:
@@ -64,6 +63,7 @@ def confirm_view(request, token: str):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit_posts("mail")
 def workbook_link_view(request):
     form = forms.WorkbookLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -172,7 +172,27 @@ AXES_RESET_ON_SUCCESS = True
 # The lock lasts 15 minutes from the fifth failure; attempts while locked do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.auth.axes_lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+# The lockout keys on the same client address as every rate limit (core.ratelimit.client_ip).
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+
+# --- Client address and rate limits -------------------------------------------------------------
+# How many proxies of ours stand in front of gunicorn, each appending to X-Forwarded-For. 0 (the
+# default): the client talks to gunicorn directly and REMOTE_ADDR is its address; a forwarded header
+# is then the client's own writing and never trusted. Behind one TLS proxy set 1.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Requests per client address (or per email address, where a form names one) and window, for pages
+# and the API alike (core.ratelimit).
+RATE_LIMITS = {
+    # Logins, token, verification and reset confirmation: guessing is slowed, typing is not.
+    "auth": env("THROTTLE_AUTH", default="20/min"),
+    # Writes without an account that send no mail to a typed address (guest enrollment).
+    "anon_write": env("THROTTLE_ANON_WRITE", default="30/hour"),
+    # Forms that send mail to an address someone typed (registration, password reset, newsletter
+    # signup, workbook link): the practice's mail must not become anyone's spam cannon.
+    "mail": env("THROTTLE_MAIL", default="10/hour"),
+    # One password-reset mail per address and window, whoever asks and from wherever.
+    "password_reset_address": env("THROTTLE_PASSWORD_RESET_ADDRESS", default="1/5min"),
+}
 
 # django-rest-knox: https://jazzband.github.io/django-rest-knox/settings/
 REST_KNOX = {
@@ -367,10 +387,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_RATES": {
-        "auth": env("THROTTLE_AUTH", default="20/min"),
-        "anon_write": env("THROTTLE_ANON_WRITE", default="30/hour"),
-    },
+    # Views throttle with core.ratelimit's throttles; anything using DRF's own keys on the same address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {

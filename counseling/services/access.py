@@ -7,9 +7,9 @@ without its row. The write services of this app already record their own writes.
 
 from collections.abc import Iterable
 
-from axes.helpers import get_client_ip_address
 from django.db import transaction
 
+from core.ratelimit import client_ip
 from counseling.models import AccessRecord, Intake, SessionNote, Worksheet
 
 OBJECT_TYPES = {
@@ -21,8 +21,7 @@ OBJECT_TYPES = {
 
 def request_ip(request) -> str | None:
     """The caller's address as the access log keeps it (the proxy-aware one the login lockout uses)."""
-    http_request = getattr(request, "_request", request)  # a DRF Request wraps Django's
-    return get_client_ip_address(http_request) or None
+    return client_ip(request) or None
 
 
 @transaction.atomic

@@ -1,7 +1,6 @@
 import pytest
 from django.core import mail
 
-from courses.apis import GuestWriteThrottle
 from courses.models import Course, Enrollment
 from courses.services import enrollment_create
 from tests.accounts.factories import ClientFactory, CounselorFactory
@@ -143,9 +142,8 @@ def test_the_client_cancels_from_the_portal_and_the_first_waitlisted_gets_the_se
     assert "お申込みを取り消しました" in client.get(response["Location"]).content.decode()
 
 
-def test_guests_are_throttled_on_the_page_as_in_the_api(client, monkeypatch):
-    # DRF reads the rates once, into the class: the test sets them there.
-    monkeypatch.setattr(GuestWriteThrottle, "THROTTLE_RATES", {"anon_write": "2/hour"})
+def test_guests_are_throttled_on_the_page_as_in_the_api(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "anon_write": "2/hour"}
     course = CourseFactory(capacity=10)
     for number in range(2):
         guest_enrolls(client, course, email=f"g{number}@example.com")
