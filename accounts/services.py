@@ -24,6 +24,10 @@ VERIFY_SALT = "accounts.email-verification"
 RESET_SALT = "accounts.password-reset"
 
 
+class EmailNotVerified(ApplicationError):
+    """The password was right but the address is not confirmed yet: the page offers a new link."""
+
+
 class LoginLockedOut(Exception):
     """Too many failed logins for this email from this address; ``until`` is when to try again."""
 
@@ -80,6 +84,10 @@ def user_register(*, email: str, password: str, display_name: str) -> User | Non
     """
     email = normalize_email(email)
     existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.is_active and not existing.email_verified:
+        # The first link was lost or has expired: registering again is how many people retry.
+        verification_resend(email=email)
+        return None
     if existing is not None:
         email_enqueue_template(
             kind="accounts.register_existing",
@@ -99,7 +107,8 @@ def user_send_verification(*, user: User) -> None:
     email_enqueue_template(
         kind="accounts.verify_email",
         recipient=user.email,
-        key=f"{user.pk}:{user.email}",
+        # Per link, not per user: a link asked for again is a new mail (the signed token is timestamped).
+        key=f"{user.pk}:{token[-16:]}",
         template="accounts/email/verify_email",
         template_context={
             "user": user,
@@ -108,6 +117,21 @@ def user_send_verification(*, user: User) -> None:
             "valid_days": settings.EMAIL_VERIFICATION_MAX_AGE.days,
         },
     )
+
+
+@transaction.atomic
+def verification_resend(*, email: str) -> None:
+    """Emails a fresh verification link when the address has an account still waiting for one.
+
+    The caller answers the same for every address. At most one link per address and
+    ``verification_address`` window, whoever asks and from wherever, so nobody floods a mailbox.
+    """
+    email = normalize_email(email)
+    if not rate_limit_allows(scope="verification_address", key=email):
+        return
+    user = User.objects.filter(email__iexact=email, is_active=True, email_verified_at__isnull=True).first()
+    if user is not None:
+        user_send_verification(user=user)
 
 
 @transaction.atomic
@@ -138,7 +162,7 @@ def session_login_check(*, request, email: str, password: str) -> User:
     if user is None or not user.is_active:
         raise ApplicationError(_("メールアドレスまたはパスワードが正しくありません。"))
     if not user.email_verified:
-        raise ApplicationError(
+        raise EmailNotVerified(
             _("メールアドレスの確認が済んでいません。届いたメールのリンクを開いてください。")
         )
     return user

@@ -192,6 +192,8 @@ RATE_LIMITS = {
     "mail": env("THROTTLE_MAIL", default="10/hour"),
     # One password-reset mail per address and window, whoever asks and from wherever.
     "password_reset_address": env("THROTTLE_PASSWORD_RESET_ADDRESS", default="1/5min"),
+    # One new verification link per address and window (asked for again, or by registering again).
+    "verification_address": env("THROTTLE_VERIFICATION_ADDRESS", default="1/5min"),
 }
 
 # django-rest-knox: https://jazzband.github.io/django-rest-knox/settings/
