@@ -22,8 +22,8 @@ from newsletter.services import content, subscribers
 
 ACCEPTED_BODY = {
     "detail": _(
-        "お申し込みありがとうございます。確認のメールをお送りしましたので、"
-        "メール内のリンクを開いて登録を完了してください。"
+        "お申し込みを受け付けました。確認がお済みでないアドレスには確認のメールをお送りします"
+        "（同じアドレスへは間隔をあけてお送りします）。メール内のリンクを開くと登録が完了します。"
     )
 }
 WORKBOOK_LINK_BODY = {
