@@ -123,6 +123,7 @@ def test_registering_again_with_an_unverified_address_sends_a_new_link_with_the_
         new = client.post("/accounts/register/", {**form, "email": "new@example.com"})
 
     assert again.status_code == new.status_code == 200
+    assert f'href="{RESEND}"' in _page(new)
     assert _page(again).replace("Waiting@example.com", "X") == _page(new).replace("new@example.com", "X")
     assert "既にアカウントをお持ちです" not in mail.outbox[0].body
     assert mail.outbox[0].to == ["waiting@example.com"]
