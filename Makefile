@@ -25,6 +25,7 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/ensure_services.sh
 	scripts/ensure_browser.sh
+	scripts/ensure_tools.sh
 	@# Without root the benchmark tools may be missing: their smoke tests then skip (and fail in CI).
 	bench/setup.sh || echo "make test: benchmark tools missing; tests/bench will be skipped" >&2
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -169,6 +169,11 @@ class CounselorProfile(BaseModel):
         related_name="counseling_profile",
     )
     meeting_url = models.URLField(_("オンライン面談のURL"), max_length=500, blank=True)
+    # The secret in the private calendar feed's address; empty until the counselor creates one, and
+    # replaced (the old address stops working) by counseling.services.calendar_feed.
+    calendar_feed_token = models.CharField(
+        _("カレンダー配信の秘密の鍵"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("カウンセラー設定")

@@ -4,7 +4,6 @@ The Japanese font is embedded (a subset of IPAex Gothic): reportlab's built-in C
 embedded and show as empty boxes in many viewers.
 """
 
-import importlib.util
 import io
 from pathlib import Path
 
@@ -21,27 +20,17 @@ from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, Tabl
 from newsletter.kinsoku import Paragraph  # breaks Japanese lines by kinsoku rules
 
 FONT_NAME = "IPAexGothic"
-DEBIAN_FONT = Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
+BUNDLED_FONT = Path(__file__).resolve().parent / "fonts" / "ipaexg.ttf"
 ACCENT = colors.HexColor("#2f6f5e")
 LINE = colors.HexColor("#b9b5aa")
 
 
 def japanese_font_path() -> Path:
-    """NEWSLETTER_WORKBOOK_FONT_PATH, else the IPAex Gothic shipped in the pinned japanize-matplotlib
-    package (found without importing it, so matplotlib is never loaded), else Debian's package."""
-    candidates = []
-    if settings.NEWSLETTER_WORKBOOK_FONT_PATH:
-        candidates.append(Path(settings.NEWSLETTER_WORKBOOK_FONT_PATH))
-    spec = importlib.util.find_spec("japanize_matplotlib")
-    if spec is not None and spec.submodule_search_locations:
-        candidates.extend(
-            Path(location) / "fonts" / "ipaexg.ttf" for location in spec.submodule_search_locations
-        )
-    candidates.append(DEBIAN_FONT)
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise ImproperlyConfigured("No Japanese TrueType font found; set NEWSLETTER_WORKBOOK_FONT_PATH.")
+    """NEWSLETTER_WORKBOOK_FONT_PATH, else the IPAex Gothic kept in newsletter/fonts/ with its licence."""
+    path = Path(settings.NEWSLETTER_WORKBOOK_FONT_PATH or BUNDLED_FONT)
+    if not path.is_file():
+        raise ImproperlyConfigured(f"No Japanese TrueType font at {path}; set NEWSLETTER_WORKBOOK_FONT_PATH.")
+    return path
 
 
 def _register_font() -> None:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from portal.views import client, counselor, worksheets
+from portal.views import client, counselor, counselor_agenda, counselor_notes, worksheets
 
 client_patterns = [
     path("", client.home, name="home"),
@@ -23,7 +23,22 @@ client_patterns = [
 ]
 
 counselor_patterns = [
-    path("", counselor.home, name="home"),
+    path("", counselor_agenda.home, name="home"),
+    path("calendar/", counselor_agenda.calendar, name="calendar"),
+    path("calendar.ics", counselor_agenda.calendar_feed, name="calendar-feed"),
+    path("bookings/<int:booking_id>/", counselor_agenda.booking, name="booking"),
+    path("bookings/<int:booking_id>/mark/", counselor_agenda.booking_mark_view, name="booking-mark"),
+    path("bookings/<int:booking_id>/cancel/", counselor_agenda.booking_cancel_view, name="booking-cancel"),
+    path(
+        "bookings/<int:booking_id>/reschedule/",
+        counselor_agenda.booking_reschedule_view,
+        name="booking-reschedule",
+    ),
+    path("bookings/<int:booking_id>/note/", counselor_notes.booking_note, name="booking-note"),
+    path("clients/<int:client_id>/notes/new/", counselor_notes.client_note_new, name="client-note-new"),
+    path("notes/<int:note_id>/", counselor_notes.note, name="note"),
+    path("notes/<int:note_id>/sign/", counselor_notes.note_sign, name="note-sign"),
+    path("notes/<int:note_id>/addenda/", counselor_notes.note_addendum, name="note-addendum"),
     path("intakes/<int:intake_id>/", counselor.intake, name="intake"),
     path("worksheets/", worksheets.review_queue, name="worksheets"),
     path("worksheets/<int:worksheet_id>/", worksheets.review, name="worksheet"),

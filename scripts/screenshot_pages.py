@@ -255,3 +255,26 @@ def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
         press(page, "確認済みにしてコメントを送る")
 
     yield "counselor-worksheet-reviewed", visit(review, who=DEMO_COUNSELOR, then=review_it)
+
+    # --- Counselor: agenda, calendar, booking and notes ------------------------------------------
+    yield "counselor-calendar", visit("/counselor/calendar/", who=DEMO_COUNSELOR)
+    booked = lambda: f"/counselor/bookings/{booking()}/"  # noqa: E731
+    yield "counselor-booking", visit(booked, who=DEMO_COUNSELOR)
+    yield "counselor-booking-reschedule", visit(lambda: f"{booked()}reschedule/", who=DEMO_COUNSELOR)
+    yield "counselor-booking-note-blank", visit(lambda: f"{booked()}note/", who=DEMO_COUNSELOR)
+    yield "counselor-client-note-new", visit(f"/counselor/clients/{client_id}/notes/new/", who=DEMO_COUNSELOR)
+    shell(
+        "from datetime import timedelta; from django.utils import timezone;"
+        "from accounts.models import User; from counseling.models import SessionNote;"
+        "from counseling.services.notes import session_note_create;"
+        f"counselor = User.objects.get(email='{DEMO_COUNSELOR[0]}');"
+        "SessionNote.objects.filter(counselor=counselor, status='draft').exists() or session_note_create("
+        f"counselor=counselor, client=User.objects.get(email='{DEMO_CLIENT[0]}'),"
+        "date=timezone.localdate() - timedelta(days=1), presenting_concern='断れずに仕事を抱え込んでしまう',"
+        "homework='断る練習を1回してみる', tags=['scene.work', 'reason.self_sacrifice', 'step.4'])"
+    )
+    draft = newest("counseling.SessionNote", status="draft")
+    signed = newest("counseling.SessionNote", status="signed")
+    yield "counselor-note-draft", visit(lambda: f"/counselor/notes/{draft()}/", who=DEMO_COUNSELOR)
+    yield "counselor-note-sign", visit(lambda: f"/counselor/notes/{draft()}/sign/", who=DEMO_COUNSELOR)
+    yield "counselor-note-signed", visit(lambda: f"/counselor/notes/{signed()}/", who=DEMO_COUNSELOR)

@@ -36,6 +36,7 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "anymail",
 ]
@@ -247,14 +248,14 @@ OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's file-system transport with atomic writes and claims (core/broker.py); every folder,
+    # the exchange tables' included, under var/broker/.
+    CELERY_BROKER_TRANSPORT = "core.broker:Transport"
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -305,6 +306,9 @@ COUNSELING_AVAILABILITY_MAX_DAYS = 62
 COUNSELING_CANCELLATION_WINDOW = timedelta(hours=env.int("COUNSELING_CANCELLATION_WINDOW_HOURS", default=48))
 # Reminders go out at this hour (Asia/Tokyo) on the day before the session.
 COUNSELING_REMINDER_HOUR = env.int("COUNSELING_REMINDER_HOUR", default=19)
+# The private calendar feed names clients by initials, since the calendar provider keeps every
+# summary; true writes full names instead.
+COUNSELING_CALENDAR_FEED_FULL_NAMES = env.bool("COUNSELING_CALENDAR_FEED_FULL_NAMES", default=False)
 # Session-note text is encrypted under these Fernet keys, newest first; older keys only decrypt until
 # `manage.py rotate_note_keys` has re-encrypted every row. Unset (embedded mode only: production
 # requires them), a key is created in the key file on first use and kept there.
@@ -336,7 +340,7 @@ NEWSLETTER_WORKBOOK_LINK_MAX_AGE = timedelta(days=30)
 NEWSLETTER_CONFIRMATION_INTERVAL = timedelta(minutes=10)
 NEWSLETTER_UNCONFIRMED_RETENTION = timedelta(days=30)
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO", default=PRACTICE_CONTACT_EMAIL)
-# A TrueType Japanese font for the generated workbook PDF; empty: the one shipped with a package.
+# A TrueType Japanese font for the generated workbook PDF; empty: IPAex Gothic from newsletter/fonts/.
 NEWSLETTER_WORKBOOK_FONT_PATH = env("NEWSLETTER_WORKBOOK_FONT_PATH", default="")
 # ESP bounce/complaint webhooks (/newsletter/webhooks/<esp>/tracking/) require this basic-auth
 # "user:password"; without one they refuse every request.
@@ -400,6 +404,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # A choice set used under several field names gets one name (drf-spectacular names enums by field).
+    # The docs page loads Swagger UI from our static files, never from another host.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "/favicon.ico",
+    # No badge fetched from the public validator.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "SessionFormatEnum": "counseling.models.Format",
     },

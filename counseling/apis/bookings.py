@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,15 +20,10 @@ from counseling.apis.common import (
 )
 from counseling.calendar import booking_ics, booking_location
 from counseling.models import Booking
+from counseling.policy import MARKABLE, BookingPolicy, booking_role
 from counseling.selectors.availability import session_type_list_active
 from counseling.selectors.bookings import booking_get, booking_list
-from counseling.services.bookings import (
-    MARKABLE,
-    booking_cancel,
-    booking_create,
-    booking_mark,
-    booking_reschedule,
-)
+from counseling.services.bookings import booking_cancel, booking_create, booking_mark, booking_reschedule
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -46,15 +43,46 @@ class BookingSerializer(serializers.Serializer):
     sequence = serializers.IntegerField()
     cancelled_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField()
+    # The booking policy as it stands for the caller now (counseling.policy): what they may still do.
+    change_deadline = serializers.SerializerMethodField(
+        help_text="Until this instant a client may cancel freely and reschedule."
+    )
+    inside_cancellation_window = serializers.SerializerMethodField()
+    cancel_allowed = serializers.SerializerMethodField()
+    cancel_is_late = serializers.SerializerMethodField(
+        help_text="A cancellation by the caller now would be recorded as late_cancelled."
+    )
+    reschedule_allowed = serializers.SerializerMethodField()
+    mark_allowed = serializers.SerializerMethodField()
 
     def get_location(self, booking) -> str:
         return booking_location(booking)
 
+    def _policy(self, booking) -> BookingPolicy:
+        return BookingPolicy(booking=booking, role=booking_role(booking, self.context["request"].user))
+
+    def get_change_deadline(self, booking) -> datetime:
+        return serializers.DateTimeField().to_representation(self._policy(booking).change_deadline)
+
+    def get_inside_cancellation_window(self, booking) -> bool:
+        return self._policy(booking).inside_cancellation_window
+
+    def get_cancel_allowed(self, booking) -> bool:
+        return self._policy(booking).cancel_allowed
+
+    def get_cancel_is_late(self, booking) -> bool:
+        return self._policy(booking).cancel_is_late
+
+    def get_reschedule_allowed(self, booking) -> bool:
+        return self._policy(booking).reschedule_allowed
+
+    def get_mark_allowed(self, booking) -> bool:
+        return self._policy(booking).mark_allowed
+
 
 def _booking_response(request, booking_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(
-        BookingSerializer(booking_get(user=request.user, booking_id=booking_id)).data, status=status_code
-    )
+    booking = booking_get(user=request.user, booking_id=booking_id)
+    return Response(BookingSerializer(booking, context={"request": request}).data, status=status_code)
 
 
 class BookingListApi(MethodPermissionsMixin, APIView):
@@ -85,6 +113,7 @@ class BookingListApi(MethodPermissionsMixin, APIView):
             view=self,
             queryset=booking_list(user=request.user, **filters.validated_data),
             serializer_class=BookingSerializer,
+            context={"request": request},
         )
 
     @extend_schema(

@@ -1,10 +1,10 @@
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from counseling.localtime import local_datetime
-from counseling.models import Booking
+from counseling.models import Booking, SessionNote
 
 
 def booking_list(
@@ -29,3 +29,13 @@ def booking_list(
 def booking_get(*, user, booking_id: int) -> Booking:
     """One booking of ``user``'s; anything else is 404, whether or not it exists."""
     return get_object_or_404(booking_list(user=user), pk=booking_id)
+
+
+def booking_list_awaiting_note(*, counselor, now: datetime) -> QuerySet[Booking]:
+    """Sessions of ``counselor`` held (or past and not yet marked) with no signed note, oldest first."""
+    signed = SessionNote.objects.filter(booking_id=OuterRef("pk"), status=SessionNote.Status.SIGNED)
+    return (
+        booking_list(user=counselor)
+        .filter(end__lte=now, status__in=(Booking.Status.CONFIRMED, Booking.Status.COMPLETED))
+        .exclude(Exists(signed))
+    )

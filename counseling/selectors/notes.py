@@ -4,7 +4,7 @@ These reads write no access row: the view that shows the notes calls
 ``counseling.services.access.access_record`` for what it shows.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -54,3 +54,17 @@ def session_note_list(
 def session_note_get(*, counselor, note_id: int) -> SessionNote:
     """One note of ``counselor``'s own; anything else is 404, whether or not it exists."""
     return get_object_or_404(session_note_list(counselor=counselor), pk=note_id)
+
+
+def session_note_previous(*, counselor, client, before: date) -> SessionNote | None:
+    """``counselor``'s latest note on ``client`` from a session before the day ``before``."""
+    return session_note_list(counselor=counselor, client=client, date_to=before - timedelta(days=1)).first()
+
+
+def session_note_of_booking(*, counselor, booking) -> SessionNote | None:
+    """The note ``counselor`` wrote for ``booking``, without its text (only id, status, booking)."""
+    return (
+        SessionNote.objects.filter(counselor=counselor, booking=booking)
+        .only("pk", "status", "booking_id")
+        .first()
+    )

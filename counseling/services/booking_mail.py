@@ -9,6 +9,7 @@ from django.conf import settings
 from counseling.calendar import booking_ics, booking_location
 from counseling.localtime import local_clock, local_label
 from counseling.models import Booking
+from counseling.policy import CLIENT, BookingPolicy, cancellation_window_hours
 from outbox.models import OutboundEmail
 from outbox.registry import register_send_check
 from outbox.services import Attachment, email_enqueue_template
@@ -31,7 +32,9 @@ def _context(booking: Booking, **extra) -> dict:
         "meeting_url": booking.meeting_url,
         "site_url": settings.SITE_URL,
         "practice_name": settings.PRACTICE_NAME,
-        "cancellation_window_hours": int(settings.COUNSELING_CANCELLATION_WINDOW.total_seconds() // 3600),
+        "cancellation_window_hours": cancellation_window_hours(),
+        # The client's deadline as the booking policy applies it: the mail never states a rule of its own.
+        "change_deadline_label": local_label(BookingPolicy(booking=booking, role=CLIENT).change_deadline),
         **extra,
     }
 

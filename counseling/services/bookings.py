@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError, ConflictError
 from counseling.localtime import local_date, local_datetime
 from counseling.models import Booking, CounselorProfile, Format, SessionType
+from counseling.policy import COUNSELOR, booking_policy
 from counseling.selectors.availability import SlotState, slot_state
 from counseling.selectors.intakes import client_booking_eligibility
 from counseling.services.booking_mail import booking_mail_cancelled, booking_mail_confirmed
@@ -135,14 +136,6 @@ def booking_create(
     return booking, True
 
 
-def _actor_role(booking: Booking, actor) -> str:
-    if actor.pk == booking.counselor_id:
-        return "counselor"
-    if actor.pk == booking.client_id:
-        return "client"
-    raise ApplicationError(_("この予約を操作する権限がありません。"))
-
-
 def _lock_booking(booking_id: int) -> Booking:
     return (
         Booking.objects.select_for_update(of=("self",))
@@ -151,30 +144,15 @@ def _lock_booking(booking_id: int) -> Booking:
     )
 
 
-def _check_confirmed(booking: Booking) -> None:
-    if booking.status != Booking.Status.CONFIRMED:
-        raise ConflictError(
-            _("この予約は「%(status)s」のため変更できません。") % {"status": booking.get_status_display()},
-            extra={"status": booking.status},
-        )
-
-
 @transaction.atomic
 def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
     """The counselor cancels at any time; a client is free to until the cancellation window, later the
     booking is recorded as a late cancellation. Either way the slot is free again."""
     booking = _lock_booking(booking.pk)
-    role = _actor_role(booking, actor)
-    _check_confirmed(booking)
-    now = timezone.now()
-    status = Booking.Status.CANCELLED
-    if role == "client":
-        if now >= booking.start:
-            raise ConflictError(_("開始時刻を過ぎた予約はキャンセルできません。"))
-        if booking.start - now < settings.COUNSELING_CANCELLATION_WINDOW:
-            status = Booking.Status.LATE_CANCELLED
-    booking.status = status
-    booking.cancelled_at = now
+    policy = booking_policy(booking, actor)
+    policy.check_cancel()
+    booking.status = Booking.Status.LATE_CANCELLED if policy.cancel_is_late else Booking.Status.CANCELLED
+    booking.cancelled_at = policy.now
     booking.cancelled_by = actor
     booking.cancellation_reason = reason.strip()[:500]
     # Calendars apply a CANCEL only when its SEQUENCE is newer than the invitation's.
@@ -189,7 +167,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
             "updated_at",
         ]
     )
-    booking_mail_cancelled(booking=booking, by_counselor=role == "counselor")
+    booking_mail_cancelled(booking=booking, by_counselor=policy.role == COUNSELOR)
     return booking
 
 
@@ -199,18 +177,12 @@ def booking_reschedule(*, booking: Booking, actor, start: datetime) -> Booking:
     # Counselor first, then the booking: every path takes the locks in this order.
     _lock_counselor(booking.counselor_id)
     booking = _lock_booking(booking.pk)
-    role = _actor_role(booking, actor)
-    _check_confirmed(booking)
-    now = timezone.now()
-    if role == "client" and booking.start - now < settings.COUNSELING_CANCELLATION_WINDOW:
-        raise ConflictError(
-            _("開始%(hours)s時間前を過ぎたご予約は変更できません。キャンセルのみ承ります。")
-            % {"hours": int(settings.COUNSELING_CANCELLATION_WINDOW.total_seconds() // 3600)}
-        )
+    policy = booking_policy(booking, actor)
+    policy.check_reschedule()
     if start == booking.start:
         raise ApplicationError(_("現在と同じ時間です。"), extra={"start": [_("別の時間を選んでください。")]})
     _check_bookable(session_type=booking.session_type, start=start, exclude_booking_id=booking.pk)
-    _place(booking, start=start, now=now)
+    _place(booking, start=start, now=policy.now)
     # Calendars replace the event only when SEQUENCE rises; it also voids mail queued for the old time.
     booking.sequence += 1
     _save_or_conflict(booking)
@@ -218,21 +190,12 @@ def booking_reschedule(*, booking: Booking, actor, start: datetime) -> Booking:
     return booking
 
 
-MARKABLE = (Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
-
-
 @transaction.atomic
 def booking_mark(*, booking: Booking, actor, status: str) -> Booking:
     """The counselor records how a session went: held, or the client did not come."""
     booking = _lock_booking(booking.pk)
-    if _actor_role(booking, actor) != "counselor":
-        raise ApplicationError(_("記録できるのは担当のカウンセラーのみです。"))
-    if status not in MARKABLE:
-        raise ApplicationError(_("記録できる状態ではありません。"), extra={"status": [_("選べない値です。")]})
-    if booking.status not in (Booking.Status.CONFIRMED, *MARKABLE):
-        _check_confirmed(booking)
-    if timezone.now() < booking.start:
-        raise ConflictError(_("開始前のセッションは記録できません。"))
+    policy = booking_policy(booking, actor)
+    policy.check_mark(status)
     booking.status = status
     booking.save(update_fields=["status", "updated_at"])
     return booking

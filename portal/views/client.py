@@ -4,7 +4,6 @@ import json
 import uuid
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -20,6 +19,7 @@ from core.forms import form_apply_error
 from core.personal_data import personal_data_export
 from counseling.crisis import crisis_support
 from counseling.models import AccessRecord, Booking, Intake, SessionType, Worksheet
+from counseling.policy import booking_policy, cancellation_window, cancellation_window_hours
 from counseling.selectors.availability import SlotState, session_type_list_active, slot_state
 from counseling.selectors.bookings import booking_get, booking_list
 from counseling.selectors.intakes import client_booking_eligibility, intake_latest_for_client
@@ -37,17 +37,15 @@ BAD_TIME = gettext_lazy("時刻の指定が正しくありません。")
 
 def cancellation_policy() -> dict:
     """The rule as the client reads it, from the same setting the booking service applies."""
-    hours = int(settings.COUNSELING_CANCELLATION_WINDOW.total_seconds() // 3600)
-    return {"hours": hours}
+    return {"hours": cancellation_window_hours()}
 
 
-def _client_can_change(booking: Booking, now: datetime) -> dict:
-    before_start = booking.status == Booking.Status.CONFIRMED and now < booking.start
-    outside_window = booking.start - now >= settings.COUNSELING_CANCELLATION_WINDOW
+def _client_can_change(booking: Booking, client) -> dict:
+    policy = booking_policy(booking, client)
     return {
-        "can_cancel": before_start,
-        "can_reschedule": before_start and outside_window,
-        "cancel_is_late": before_start and not outside_window,
+        "can_cancel": policy.cancel_allowed,
+        "can_reschedule": policy.reschedule_allowed,
+        "cancel_is_late": policy.cancel_is_late,
     }
 
 
@@ -125,7 +123,7 @@ def book(request):
 def _late_from(now: datetime) -> datetime:
     """Slots starting before this instant are inside the cancellation window from the moment they are
     booked: a cancellation is recorded as late and the time cannot be changed."""
-    return now + settings.COUNSELING_CANCELLATION_WINDOW
+    return now + cancellation_window()
 
 
 def _not_eligible(request, eligibility):
@@ -263,7 +261,7 @@ def booking(request, booking_id: int):
     return render(
         request,
         "portal/booking.html",
-        {"booking": found, "policy": cancellation_policy(), **_client_can_change(found, timezone.now())},
+        {"booking": found, "policy": cancellation_policy(), **_client_can_change(found, request.user)},
     )
 
 
@@ -292,7 +290,7 @@ def booking_cancel_view(request, booking_id: int):
             "booking": found,
             "form": form,
             "policy": cancellation_policy(),
-            **_client_can_change(found, timezone.now()),
+            **_client_can_change(found, request.user),
         },
         status=400 if form.errors else 200,
     )
@@ -302,7 +300,7 @@ def booking_cancel_view(request, booking_id: int):
 @require_http_methods(["GET", "POST"])
 def booking_reschedule_view(request, booking_id: int):
     found = booking_get(user=request.user, booking_id=booking_id)
-    if not _client_can_change(found, timezone.now())["can_reschedule"]:
+    if not _client_can_change(found, request.user)["can_reschedule"]:
         return render(
             request,
             "portal/booking.html",
@@ -310,7 +308,7 @@ def booking_reschedule_view(request, booking_id: int):
                 "booking": found,
                 "policy": cancellation_policy(),
                 "error": _("このご予約は日時を変更できません。"),
-                **_client_can_change(found, timezone.now()),
+                **_client_can_change(found, request.user),
             },
             status=409,
         )

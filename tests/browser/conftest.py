@@ -7,6 +7,7 @@ Each test saves a screenshot under var/screenshots/failures/ when it fails.
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -69,12 +70,33 @@ def page(request, browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Every request the pages make, to prove that nothing is loaded from another host.
+    requested: list[str] = []
+    context.on("request", lambda sent: requested.append(sent.url))
     yield page
     report = request.node.stash.get(_REPORTS, {}).get("call")
     if report is not None and report.failed:
         FAILURE_DIR.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(FAILURE_DIR / f"{request.node.name}.png"), full_page=True)
     context.close()
+    foreign = foreign_requests(requested, live_server.url)
+    assert not foreign, "requests to another host:\n" + "\n".join(foreign)
+
+
+def foreign_requests(urls: list[str], own: str) -> list[str]:
+    """The requested URLs whose origin is not the app's (data: and blob: URLs stay in the page)."""
+    host = urlsplit(own).netloc
+    return [
+        url
+        for url in urls
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != host
+    ]
+
+
+def assert_fits_width(page) -> None:
+    """Nothing wider than the viewport (390 px in these tests): no horizontal scrolling."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
 
 
 def assert_accessible(page) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -109,19 +110,29 @@ def test_migrate_seed_demo_and_register_run_on_sqlite(tmp_path):
 
 
 @pytest.mark.slow
-def test_make_run_serves_sends_mail_through_a_real_worker_and_stops_cleanly(tmp_path):
+def test_make_run_serves_restarts_a_dead_worker_sends_mail_and_stops_cleanly(tmp_path):
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "scripts/run_embedded.py"],
-        cwd=ROOT,
-        env=embedded_env(tmp_path, RUN_PORT=str(port)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    output_file = tmp_path / "run.log"
+    with open(output_file, "wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "scripts/run_embedded.py"],
+            cwd=ROOT,
+            env=embedded_env(tmp_path, RUN_PORT=str(port)),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
+
+    def started_workers() -> list[int]:
+        return [int(pid) for pid in re.findall(r"worker started \(pid (\d+)\)", output_file.read_text())]
+
     try:
         assert wait_until(lambda: urllib.request.urlopen(f"{base}/healthz", timeout=2).status == 200, 120)
+        # A worker that dies (as it did on a half-written broker file) is restarted; the site stays up.
+        os.kill(started_workers()[0], signal.SIGKILL)
+        assert wait_until(lambda: len(started_workers()) == 2, 30), output_file.read_text()
+        assert urllib.request.urlopen(f"{base}/healthz", timeout=2).status == 200
         status = post_json(
             f"{base}/api/v1/auth/register/",
             {"email": "run@example.com", "password": "a-long-enough-secret", "display_name": "ラン"},
@@ -139,9 +150,10 @@ def test_make_run_serves_sends_mail_through_a_real_worker_and_stops_cleanly(tmp_
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             raise
-    output = process.stdout.read().decode(errors="replace")
+    output = output_file.read_text(errors="replace")
     # All three processes have gone: nothing is left in the process group.
     time.sleep(0.5)
     with pytest.raises(ProcessLookupError):
         os.killpg(process.pid, 0)
     assert "Running at" in output
+    assert "run_embedded: worker exited with -9; restarting it" in output

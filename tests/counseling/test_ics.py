@@ -1,8 +1,11 @@
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from django.core import mail
-from icalendar import Calendar
+from icalendar import Calendar, Event
 
 from counseling.models import Booking
+from tests.counseling.calendars import assert_unambiguous_event
 from tests.counseling.conftest import MEETING_URL, WEDNESDAY, tokyo
 from tests.counseling.factories import AvailabilityRuleFactory, SessionTypeFactory
 
@@ -104,3 +107,53 @@ def test_the_confirmation_mail_attaches_the_same_calendar(
     assert (filename, mimetype) == ("booking.ics", "text/calendar")
     assert str(attached["UID"]) == str(served["UID"])
     assert attached.decoded("DTSTART") == served.decoded("DTSTART")
+
+
+def test_the_check_refuses_floating_times_and_fixed_offset_tzids():
+    # What a booking made with "+09:00" produced before: DTSTART;TZID="UTC+09:00" with no VTIMEZONE.
+    fixed = datetime(2025, 6, 4, 10, tzinfo=timezone(timedelta(hours=9)))
+    for start in (fixed, fixed.replace(tzinfo=None)):
+        calendar = Calendar()
+        event = Event()
+        event.add("dtstart", start)
+        calendar.add_component(event)
+
+        with pytest.raises(AssertionError):
+            assert_unambiguous_event(calendar.to_ical(), start=fixed)
+
+
+def attachments(recipient: str) -> list[bytes]:
+    return [
+        content
+        for message in mail.outbox
+        if message.to == [recipient]
+        for (_filename, content, mimetype) in message.attachments
+        if mimetype == "text/calendar"
+    ]
+
+
+def test_every_ics_of_a_booking_states_its_times_unambiguously(
+    booking_client, session_type, frozen_now, django_capture_on_commit_callbacks, client_user
+):
+    # Booked with a fixed offset, as any API client sends it: the instant must survive, not the offset.
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_id = book(booking_client, session_type, tokyo(WEDNESDAY, 10))
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_client.post(
+            f"{BOOKINGS}{booking_id}/reschedule/", {"start": "2025-06-04T02:00:00Z"}, format="json"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_client.post(f"{BOOKINGS}{booking_id}/cancel/", {}, format="json")
+    booking = Booking.objects.select_related("counselor").get(pk=booking_id)
+
+    client_files = attachments(client_user.email)
+    counselor_files = attachments(booking.counselor.email)
+    # Confirmation, rescheduled confirmation and cancellation, to each of them.
+    assert len(client_files) == len(counselor_files) == 3
+    first, *later = client_files
+    assert_unambiguous_event(first, start=tokyo(WEDNESDAY, 10), end=tokyo(WEDNESDAY, 11))
+    for content in [*later, *counselor_files[1:]]:
+        assert_unambiguous_event(content, start=tokyo(WEDNESDAY, 11), end=tokyo(WEDNESDAY, 12))
+    download = booking_client.get(f"{BOOKINGS}{booking_id}/ics/").content
+    assert_unambiguous_event(download, start=booking.start, end=booking.end)
+    assert b"TZID" not in download

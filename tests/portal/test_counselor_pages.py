@@ -5,7 +5,7 @@ import pytest
 from counseling.models import AccessRecord, Intake
 from newsletter.models import Broadcast
 from tests.accounts.factories import ClientFactory
-from tests.counseling.conftest import NOW, WEDNESDAY, tokyo
+from tests.counseling.conftest import WEDNESDAY, tokyo
 from tests.counseling.factories import BookingFactory, IntakeFactory
 from tests.newsletter.factories import SubscriberFactory
 
@@ -18,28 +18,42 @@ def dashboard(client, counselor):
     return client
 
 
-def test_the_dashboard_shows_todays_and_this_weeks_sessions(dashboard, session_type, frozen_now):
-    today = BookingFactory(
-        session_type=session_type, start=NOW + timedelta(hours=2), client__display_name="今日 花子"
+def test_the_agenda_shows_today_and_the_next_seven_days_whatever_the_weekday(
+    dashboard, session_type, frozen_now
+):
+    # Sunday evening: the calendar week is over, the coming Wednesday's session must still be in sight.
+    sunday = WEDNESDAY + timedelta(days=4)
+    frozen_now.move_to(tokyo(sunday, 20))
+    tonight = BookingFactory(
+        session_type=session_type, start=tokyo(sunday, 21), client__display_name="今夜 花子"
     )
-    later = BookingFactory(
-        session_type=session_type, start=tokyo(WEDNESDAY, 10), client__display_name="水曜 次郎"
+    wednesday = BookingFactory(
+        session_type=session_type,
+        start=tokyo(sunday + timedelta(days=3), 10),
+        client__display_name="水曜 次郎",
     )
-    BookingFactory(session_type=session_type, start=NOW + timedelta(days=8), client__display_name="来週 三郎")
     BookingFactory(
         session_type=session_type,
-        start=NOW + timedelta(hours=4),
+        start=tokyo(sunday + timedelta(days=7), 10),
+        client__display_name="八日目 一郎",
+    )
+    BookingFactory(
+        session_type=session_type,
+        start=tokyo(sunday + timedelta(days=8), 10),
+        client__display_name="来々週 三郎",
+    )
+    BookingFactory(
+        session_type=session_type,
+        start=tokyo(sunday + timedelta(days=1), 10),
         status="cancelled",
         client__display_name="取消 四郎",
     )
 
     body = dashboard.get("/counselor/").content.decode()
 
-    todays, rest = body.split("今週のセッション")
-    assert today.client.display_name in todays and later.client.display_name not in todays
-    assert later.client.display_name in rest
-    assert "6月4日（水）" in rest
-    assert "来週 三郎" not in body and "取消 四郎" not in body
+    assert f"/counselor/bookings/{tonight.pk}/" in body and f"/counselor/bookings/{wednesday.pk}/" in body
+    assert "6月11日（水）" in body and "八日目 一郎" in body
+    assert "来々週 三郎" not in body and "取消 四郎" not in body
 
 
 def test_the_dashboard_lists_new_intakes_and_logs_each_one_shown(dashboard, counselor):

@@ -1,4 +1,5 @@
-"""Schemathesis over every operation of the OpenAPI schema, in-process, as three kinds of caller.
+"""Schemathesis over every operation of the OpenAPI schema, in-process, as three kinds of caller:
+no 5xx, and every status, content type and body as the schema documents it.
 
 Valid and invalid inputs (positive and negative generation), seeded and bounded; `make fuzz` runs
 the same with many more examples (FUZZ_EXAMPLES). A failure names each operation that broke.
@@ -14,12 +15,18 @@ from hypothesis.errors import Unsatisfiable
 from knox.models import AuthToken
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.accounts.factories import ClientFactory, CounselorFactory
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+# Every answer is a documented status, with a documented content type and body.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 fuzz_settings = hypothesis_settings(
     max_examples=EXAMPLES,
@@ -67,7 +74,7 @@ def fuzz_every_operation(api_schema, headers: dict) -> int:
                 nonlocal calls
                 calls += 1
                 response = case.call(headers=headers)
-                case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+                case.validate_response(response, checks=CHECKS)
 
             try:
                 run()
