@@ -16,6 +16,7 @@ COPY . .
 RUN useradd --system --uid 1000 --home /app app \
     && mkdir -p /app/var && chown -R app /app/var \
     && SECRET_KEY=build ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+       NOTES_ENCRYPTION_KEYS=unused-when-collecting-static \
        python manage.py collectstatic --no-input -v 0
 USER app
 

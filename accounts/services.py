@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -48,6 +49,15 @@ def email_verification_token_make(*, user: User) -> str:
     return signing.dumps({"user": user.pk, "email": user.email}, salt=VERIFY_SALT, compress=True)
 
 
+def _password_validate(*, password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ApplicationError(
+            _("パスワードが条件を満たしていません。"), extra={"password": error.messages}
+        ) from error
+
+
 @transaction.atomic
 def user_create(
     *, email: str, password: str | None, display_name: str = "", role: str = User.Role.CLIENT, **fields
@@ -59,12 +69,7 @@ def user_create(
         )
     user = User(email=email, display_name=display_name.strip(), role=role, **fields)
     if password is not None:
-        try:
-            validate_password(password, user)
-        except ValidationError as error:
-            raise ApplicationError(
-                _("パスワードが条件を満たしていません。"), extra={"password": error.messages}
-            ) from error
+        _password_validate(password=password, user=user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     try:
@@ -79,16 +84,21 @@ def user_create(
 def user_register(*, email: str, password: str, display_name: str) -> User | None:
     """Creates a client and emails a verification link.
 
-    For an address that already has an account the owner gets a notice instead, and the caller
-    answers exactly as for a new one, so registration never reveals who has an account.
+    For an address that already has an account the owner gets a notice instead (or, while the
+    account waits for confirmation, a new verification link), and the caller answers exactly as for
+    a new one, so registration never reveals who has an account: the password is judged before the
+    address is looked up (a weak one is refused alike for both), and the existing branch hashes it
+    too, so both take the same time.
     """
     email = normalize_email(email)
+    _password_validate(password=password, user=User(email=email, display_name=display_name.strip()))
     existing = User.objects.filter(email__iexact=email).first()
-    if existing is not None and existing.is_active and not existing.email_verified:
-        # The first link was lost or has expired: registering again is how many people retry.
-        verification_resend(email=email)
-        return None
     if existing is not None:
+        make_password(password)  # the hashing the new account's password costs; the result is unused
+        if existing.is_active and not existing.email_verified:
+            # The first link was lost or has expired: registering again is how many people retry.
+            verification_resend(email=email)
+            return None
         email_enqueue_template(
             kind="accounts.register_existing",
             recipient=existing.email,
@@ -116,6 +126,7 @@ def user_send_verification(*, user: User) -> None:
             "link": _link("/accounts/verify-email/", token),
             "valid_days": settings.EMAIL_VERIFICATION_MAX_AGE.days,
         },
+        carries_secret=True,
     )
 
 
@@ -210,6 +221,7 @@ def password_reset_request(*, email: str) -> None:
             "token": token,
             "link": _link("/accounts/password-reset/confirm/", token),
         },
+        carries_secret=True,
     )
 
 
@@ -226,12 +238,7 @@ def password_reset_confirm(*, token: str, password: str) -> User:
     # The inner token is bound to the password hash and last login: it works once.
     if user is None or not default_token_generator.check_token(user, payload.get("token", "")):
         raise invalid
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ApplicationError(
-            _("パスワードが条件を満たしていません。"), extra={"password": error.messages}
-        ) from error
+    _password_validate(password=password, user=user)
     user.set_password(password)
     # Resetting proves control of the mailbox.
     user.email_verified_at = user.email_verified_at or timezone.now()
@@ -251,7 +258,8 @@ def user_update(*, user: User, display_name: str | None = None) -> User:
 
 
 COUNSELOR_GROUP = "カウンセラー"
-COUNSELOR_ADMIN_APPS = ("counseling", "newsletter", "courses", "outbox")
+# Not the outbox: it holds every client's mail, and its admin is for superusers alone.
+COUNSELOR_ADMIN_APPS = ("counseling", "newsletter", "courses")
 
 
 def counselor_group_ensure() -> Group:

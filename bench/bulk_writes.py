@@ -64,6 +64,7 @@ def planned_rows(slot_id: int) -> tuple[list, list]:
                 html=personal(template.html),
                 headers=list_unsubscribe_headers(link),
                 context={"subscriber_id": pk, "slot_id": slot_id},
+                carries_secret=True,
             )
         )
     return deliveries, drafts
@@ -122,7 +123,7 @@ def write_copy(slot_id: int, deliveries: list, drafts: list) -> float:
     email_columns = (
         "id", "created_at", "updated_at", "kind", "dedupe_key", "recipient", "from_email", "subject",
         "body_text", "body_html", "headers", "attachments", "context", "status", "attempts",
-        "last_error", "queued_at",
+        "last_error", "queued_at", "carries_secret",
     )  # fmt: skip
     delivery_columns = (
         "created_at",
@@ -150,7 +151,7 @@ def write_copy(slot_id: int, deliveries: list, drafts: list) -> float:
                     (
                         email_id, now, now, draft.kind, dedupe_key, draft.recipient, from_email,
                         draft.subject, draft.text, draft.html, json.dumps(draft.headers or {}), "[]",
-                        json.dumps(draft.context or {}), "pending", 0, "", now,
+                        json.dumps(draft.context or {}), "pending", 0, "", now, draft.carries_secret,
                     )
                 )  # fmt: skip
         with raw.copy(f"COPY {delivery_table} ({', '.join(delivery_columns)}) FROM STDIN") as copy:

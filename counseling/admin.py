@@ -9,11 +9,12 @@ shows a note, an intake or a worksheet records it in the access log, which nobod
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import OwnRecordsAdmin
 from core.exceptions import ApplicationError
 from counseling.localtime import local_clock, local_day_label
 from counseling.models import (
@@ -31,7 +32,6 @@ from counseling.models import (
     Worksheet,
     WorksheetTemplate,
 )
-from counseling.selectors.clients import counselor_client_q
 from counseling.selectors.intakes import intake_list
 from counseling.selectors.notes import session_note_list
 from counseling.selectors.patterns import suggestions_for_answers
@@ -40,28 +40,6 @@ from counseling.services.access import access_record, request_ip
 from counseling.services.bookings import booking_cancel, booking_mark
 from counseling.services.intakes import intake_set_status
 from counseling.services.worksheets import worksheet_review
-
-
-class OwnRecordsAdmin(admin.ModelAdmin):
-    """Scopes the screen to the signed-in counselor's records and fills in the counselor on create."""
-
-    owner_field = "counselor"
-
-    def get_queryset(self, request) -> QuerySet:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{self.owner_field: request.user})
-
-    def get_exclude(self, request, obj=None):
-        if request.user.is_superuser:
-            return super().get_exclude(request, obj)
-        return (*(super().get_exclude(request, obj) or ()), self.owner_field)
-
-    def save_model(self, request, obj, form, change):
-        if not change and not getattr(obj, f"{self.owner_field}_id", None):
-            setattr(obj, self.owner_field, request.user)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(SessionType)
@@ -482,4 +460,20 @@ class AccessRecordAdmin(ReadOnlyAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(counselor_client_q(counselor=request.user, client_field="client"))
+        # The records of what she may read herself, not of every client she shares with another
+        # counselor: another counselor's reads of their own notes are theirs.
+        user = request.user
+        return queryset.filter(
+            Q(
+                object_type=AccessRecord.ObjectType.SESSION_NOTE,
+                object_id__in=SessionNote.objects.filter(counselor=user).values("pk"),
+            )
+            | Q(
+                object_type=AccessRecord.ObjectType.INTAKE,
+                object_id__in=intake_list(user=user).prefetch_related(None).values("pk"),
+            )
+            | Q(
+                object_type=AccessRecord.ObjectType.WORKSHEET,
+                object_id__in=Worksheet.objects.filter(counselor=user).values("pk"),
+            )
+        )

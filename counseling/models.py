@@ -339,6 +339,9 @@ class Booking(BaseModel):
     uid = models.UUIDField(_("カレンダーUID"), default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(_("変更回数"), default=0)
     idempotency_key = models.CharField(_("冪等キー"), max_length=255, blank=True)
+    # What the key's first request asked for (session type and start): the same key with another
+    # request is refused rather than answered with this booking.
+    idempotency_request = models.CharField(_("冪等キーの要求"), max_length=64, blank=True)
     reminder_due_at = models.DateTimeField(_("リマインダー送信予定"), null=True, blank=True)
     reminder_queued_at = models.DateTimeField(_("リマインダー送信日時"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("キャンセル日時"), null=True, blank=True)

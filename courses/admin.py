@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import OwnRecordsAdmin
 from courses import selectors, services
 from courses.models import Course, CourseSession, Enrollment
 
@@ -40,7 +41,9 @@ class CourseAdminForm(forms.ModelForm):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(OwnRecordsAdmin):
+    """A counselor's own courses; the owner (superuser) sees and assigns every counselor's."""
+
     form = CourseAdminForm
     inlines = (CourseSessionInline,)
     list_display = (
@@ -58,7 +61,8 @@ class CourseAdmin(admin.ModelAdmin):
     actions = ("cancel_courses",)
 
     def get_queryset(self, request):
-        return selectors.course_queryset()
+        queryset = selectors.course_queryset()
+        return queryset if request.user.is_superuser else queryset.filter(counselor=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -90,9 +94,13 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(OwnRecordsAdmin):
+    """Enrollments in the counselor's own courses: guests' names and emails are her course's alone."""
+
+    owner_field = "course__counselor"
     list_display = ("id", "course", "person", "email", "status", "created_at", "promoted_at", "cancelled_at")
-    list_filter = ("status", "course")
+    # Only her courses in the filter: the plain one would list every counselor's course titles.
+    list_filter = ("status", ("course", admin.RelatedOnlyFieldListFilter))
     search_fields = ("guest_name", "guest_email", "user__email", "user__display_name", "course__title")
     list_select_related = ("course", "user")
     # Seats are changed only through the services, which lock the course and promote the waitlist.

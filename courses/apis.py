@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
@@ -238,7 +238,10 @@ class CourseRosterApi(APIView):
     """Who comes, for the course's counselor; `?format=csv` for a spreadsheet."""
 
     permission_classes = (IsCounselor,)
-    renderer_classes = (JSONRenderer, BrowsableAPIRenderer, RosterCsvRenderer)
+
+    def get_renderers(self):
+        # The configured renderers (JSON alone in production, the browsable API in development), and CSV.
+        return [renderer() for renderer in (*api_settings.DEFAULT_RENDERER_CLASSES, RosterCsvRenderer)]
 
     class OutputSerializer(serializers.Serializer):
         course = CourseOutputSerializer()

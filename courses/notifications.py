@@ -58,6 +58,8 @@ def _ics(course: Course, sessions: list[CourseSession], cancelled_sessions=()) -
 
 def _enqueue(kind: str, enrollment: Enrollment, template: str, template_context: dict, **options):
     options.setdefault("key", f"enrollment:{enrollment.pk}")
+    # Every course mail carries the enrollee's cancel link or the online course's meeting URL.
+    options.setdefault("carries_secret", True)
     return email_enqueue_template(
         kind=kind,
         recipient=enrollment.person_email,

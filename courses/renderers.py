@@ -1,18 +1,10 @@
-import csv
-import io
 from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.renderers import BaseRenderer
 
-# Excel treats a cell starting with these as a formula; a guest's name must never run as one.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+from core.csv_export import csv_text
 
 
 def _local_time(value: str | None) -> str:
@@ -29,23 +21,19 @@ class RosterCsvRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)  # the csv module ends rows with CRLF, as Excel expects
         if isinstance(data, dict) and "enrollments" in data:
-            writer.writerow([_("氏名"), _("メールアドレス"), _("状態"), _("キャンセル待ち順"), _("申込日時")])
-            for row in data["enrollments"]:
-                writer.writerow(
-                    [
-                        _cell(row["name"]),
-                        _cell(row["email"]),
-                        _cell(row["status_display"]),
-                        row["waitlist_position"] or "",
-                        _local_time(row["enrolled_at"]),
-                    ]
-                )
-        else:
-            # An error (403, 404) asked for as CSV still says what went wrong.
-            detail = data.get("detail", data) if isinstance(data, dict) else data
-            writer.writerow([_cell(detail)])
-        # Without the BOM, Excel in Japan reads UTF-8 as Shift_JIS and garbles every name.
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            header = [_("氏名"), _("メールアドレス"), _("状態"), _("キャンセル待ち順"), _("申込日時")]
+            rows = (
+                [
+                    row["name"],
+                    row["email"],
+                    row["status_display"],
+                    row["waitlist_position"],
+                    _local_time(row["enrolled_at"]),
+                ]
+                for row in data["enrollments"]
+            )
+            return csv_text(rows, header=header).encode("utf-8")
+        # An error (403, 404) asked for as CSV still says what went wrong.
+        detail = data.get("detail", data) if isinstance(data, dict) else data
+        return csv_text([[detail]]).encode("utf-8")

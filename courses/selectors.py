@@ -2,8 +2,20 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core import signing
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -102,15 +114,29 @@ def enrollment_cancel_token_make(*, enrollment: Enrollment) -> str:
     return signing.dumps({"enrollment": enrollment.pk}, salt=CANCEL_TOKEN_SALT)
 
 
-def enrollment_cancel_token_is_valid(*, enrollment_id: int, token: str) -> bool:
-    """True only for a token this site signed for exactly this enrollment."""
+def enrollment_cancel_link_expires_at(*, enrollment: Enrollment):
+    """The cancel link works until the course's last session ends (there is nothing left to cancel
+    then), and never longer than COURSE_CANCEL_LINK_MAX_AGE after the enrollment."""
+    ceiling = enrollment.created_at + settings.COURSE_CANCEL_LINK_MAX_AGE
+    last_end = CourseSession.objects.filter(course_id=enrollment.course_id).aggregate(last=Max("ends_at"))[
+        "last"
+    ]
+    return min(last_end, ceiling) if last_end else ceiling
+
+
+def enrollment_cancel_token_is_valid(*, enrollment: Enrollment, token: str) -> bool:
+    """True only for a token this site signed for exactly this enrollment, before the link expires."""
     if not token:
         return False
     try:
-        payload = signing.loads(token, salt=CANCEL_TOKEN_SALT)
+        payload = signing.loads(
+            token, salt=CANCEL_TOKEN_SALT, max_age=settings.COURSE_CANCEL_LINK_MAX_AGE.total_seconds()
+        )
     except (signing.BadSignature, TypeError, ValueError):
         return False
-    return isinstance(payload, dict) and payload.get("enrollment") == enrollment_id
+    if not (isinstance(payload, dict) and payload.get("enrollment") == enrollment.pk):
+        return False
+    return timezone.now() < enrollment_cancel_link_expires_at(enrollment=enrollment)
 
 
 def enrollment_get_cancellable(*, enrollment_id: int, user, token: str = "") -> Enrollment | None:
@@ -118,7 +144,7 @@ def enrollment_get_cancellable(*, enrollment_id: int, user, token: str = "") -> 
     enrollment = Enrollment.objects.select_related("course", "user").filter(pk=enrollment_id).first()
     if enrollment is None:
         return None
-    if enrollment_cancel_token_is_valid(enrollment_id=enrollment.pk, token=token):
+    if enrollment_cancel_token_is_valid(enrollment=enrollment, token=token):
         return enrollment
     is_signed_in = user is not None and user.is_authenticated
     if is_signed_in and user.pk in (enrollment.user_id, enrollment.course.counselor_id):

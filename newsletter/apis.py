@@ -1,6 +1,3 @@
-import csv
-
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import IsCounselor
+from core.csv_export import csv_response
 from core.pagination import paginated, paginated_response
 from core.ratelimit import RateLimitThrottle, client_ip
 from core.responses import DetailSerializer, accepted_response
@@ -296,16 +294,6 @@ class StatsApi(APIView):
         return Response(StatsOutputSerializer(selectors.newsletter_stats()).data)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ runs as a formula in a spreadsheet: the export must not carry one.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 class CsvRenderer(BaseRenderer):
     """Lets a client that asks for text/csv get the export (and any error as plain text)."""
 
@@ -326,17 +314,8 @@ class SubscriberExportApi(APIView):
         description="Every subscriber with each of their consent records, one CSV row per consent.",
     )
     def get(self, request):
-        writer = csv.writer(_Echo())
-        rows = (
-            writer.writerow([_csv_safe(str(cell)) for cell in row])
-            for row in _with_header(selectors.subscriber_export_rows())
+        return csv_response(
+            filename="newsletter-subscribers.csv",
+            header=selectors.EXPORT_COLUMNS,
+            rows=selectors.subscriber_export_rows(),
         )
-        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="newsletter-subscribers.csv"'
-        return response
-
-
-def _with_header(rows):
-    # A BOM first, so that spreadsheet programs read the Japanese as UTF-8.
-    yield ["\ufeff" + selectors.EXPORT_COLUMNS[0], *selectors.EXPORT_COLUMNS[1:]]
-    yield from rows

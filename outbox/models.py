@@ -24,6 +24,10 @@ class OutboundEmail(BaseModel):
     recipient = models.EmailField(_("宛先"), max_length=254, db_index=True)
     from_email = models.CharField(_("差出人"), max_length=254)
     subject = models.CharField(_("件名"), max_length=255)
+    # A body with a key in it (a verification, password-reset, unsubscribe or cancel link, a meeting
+    # URL): nobody reads it in the admin, and once the row is finished it is blanked, with its headers
+    # and attachments (SECRET_FIELDS).
+    carries_secret = models.BooleanField(_("秘密を含む"), default=False)
     body_text = models.TextField(_("本文（テキスト）"))
     body_html = models.TextField(_("本文（HTML）"), blank=True)
     headers = models.JSONField(_("ヘッダー"), default=dict, blank=True)
@@ -56,6 +60,8 @@ class OutboundEmail(BaseModel):
                 name="outbox_email_sent_has_time",
             ),
         ]
+
+    SECRET_FIELDS = ("body_text", "body_html", "headers", "attachments")
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.get_status_display()})"

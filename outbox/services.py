@@ -76,12 +76,15 @@ def email_enqueue(
     context: dict | None = None,
     from_email: str | None = None,
     send: bool = True,
+    carries_secret: bool = False,
 ) -> tuple[OutboundEmail, bool]:
     """Writes the email inside the caller's transaction and sends it once that transaction commits.
 
     ``key`` names the object the email is about (a booking id, a lesson and slot): the same kind,
     recipient and key never make a second row, so retries and re-runs send nothing twice. Returns the
     row and whether it was created. ``send=False`` leaves sending to a batch sender.
+    ``carries_secret``: the body or headers hold a key to something (a signed link, a meeting URL);
+    they are blanked once the row is finished, so a stored row never hands the key to a reader.
     """
     dedupe_key = _dedupe_key(kind, recipient, key)
     email = OutboundEmail(
@@ -95,6 +98,7 @@ def email_enqueue(
         headers=headers or {},
         attachments=[attachment.as_json() for attachment in attachments],
         context=context or {},
+        carries_secret=carries_secret,
         queued_at=timezone.now(),
     )
     try:
@@ -141,6 +145,7 @@ class EmailDraft:
     html: str = ""
     headers: dict[str, str] | None = None
     context: dict | None = None
+    carries_secret: bool = False
 
 
 def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[int]:
@@ -165,6 +170,7 @@ def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[
             body_html=draft.html,
             headers=draft.headers or {},
             context=draft.context or {},
+            carries_secret=draft.carries_secret,
             queued_at=queued_at,
         )
         for draft in drafts
@@ -210,7 +216,13 @@ def _should_still_send(email: OutboundEmail) -> bool:
     return all(check(email) for check in checks_for(email.kind))
 
 
-_OUTCOME_FIELDS = ["status", "attempts", "last_error", "sent_at", "updated_at"]
+_OUTCOME_FIELDS = ["status", "attempts", "last_error", "sent_at", "updated_at", *OutboundEmail.SECRET_FIELDS]
+
+
+def _forget_secret(email: OutboundEmail) -> None:
+    """A finished row keeps what was sent to whom and when, never the link it carried."""
+    if email.carries_secret and email.status != OutboundEmail.Status.PENDING:
+        email.body_text, email.body_html, email.headers, email.attachments = "", "", {}, []
 
 
 def _attempt(email: OutboundEmail, connection) -> Exception | None:
@@ -255,6 +267,7 @@ def email_send(*, email_id: int, connection=None) -> OutboundEmail | None:
         if email is None:
             return None
         transient = _attempt(email, connection or get_connection())
+        _forget_secret(email)
         email.save(update_fields=_OUTCOME_FIELDS)
     if transient is not None:
         raise TransientSendError(email.last_error) from transient
@@ -268,9 +281,15 @@ _LOCK_PENDING = (
     f"SELECT attempts, last_error FROM {OutboundEmail._meta.db_table} "  # noqa: S608 (the model's table)
     "WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED"
 )
+# A finished row that carried a secret loses its body and headers in the same statement.
 _SAVE_OUTCOME = (
     f"UPDATE {OutboundEmail._meta.db_table} "  # noqa: S608 (the model's table)
-    "SET status = %s, attempts = %s, last_error = %s, sent_at = %s, updated_at = %s WHERE id = %s"
+    "SET status = %s, attempts = %s, last_error = %s, sent_at = %s, updated_at = %s, "
+    "body_text = CASE WHEN carries_secret AND %s THEN '' ELSE body_text END, "
+    "body_html = CASE WHEN carries_secret AND %s THEN '' ELSE body_html END, "
+    "headers = CASE WHEN carries_secret AND %s THEN '{}'::jsonb ELSE headers END, "
+    "attachments = CASE WHEN carries_secret AND %s THEN '[]'::jsonb ELSE attachments END "
+    "WHERE id = %s"
 )
 
 
@@ -310,6 +329,7 @@ def email_send_batch(*, email_ids: list[int]) -> list[int]:
                         email.last_error,
                         email.sent_at,
                         email.updated_at,
+                        *[email.status != OutboundEmail.Status.PENDING] * 4,
                         email_id,
                     ],
                 )

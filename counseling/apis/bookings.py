@@ -123,13 +123,15 @@ class BookingListApi(MethodPermissionsMixin, APIView):
                 IDEMPOTENCY_HEADER,
                 str,
                 location=OpenApiParameter.HEADER,
-                description="A retry with the same key returns the first booking (200) instead of a second.",
+                description="A retry with the same key returns the first booking (200) instead of a second; "
+                "the same key with another session type or start is refused (422).",
             )
         ],
         responses={
             201: BookingSerializer,
             200: OpenApiResponse(BookingSerializer, description="A retry: the booking the key made first."),
             409: OpenApiResponse(description="The slot is no longer free."),
+            422: OpenApiResponse(description="The Idempotency-Key was first used for another request."),
         },
     )
     def post(self, request):

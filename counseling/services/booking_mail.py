@@ -59,6 +59,7 @@ def booking_mail_confirmed(*, booking: Booking, rescheduled: bool) -> None:
         template_context=_context(booking, rescheduled=rescheduled),
         attachments=[attachment],
         context=_reference(booking),
+        carries_secret=True,  # the meeting URL
     )
     email_enqueue_template(
         kind=KIND_COUNSELOR_NOTICE,
@@ -68,6 +69,7 @@ def booking_mail_confirmed(*, booking: Booking, rescheduled: bool) -> None:
         template_context=_context(booking, rescheduled=rescheduled),
         attachments=[attachment],
         context=_reference(booking),
+        carries_secret=True,  # the meeting URL
     )
 
 
@@ -102,6 +104,7 @@ def booking_mail_reminder(*, booking: Booking) -> OutboundEmail | None:
         template_context=_context(booking),
         context=_reference(booking),
         send=False,
+        carries_secret=True,  # the meeting URL
     )
     return email if created else None
 

@@ -4,6 +4,7 @@ Double booking is stopped twice: the counselor's row is locked and the slot re-c
 write (the clear 409), and PostgreSQL's exclusion constraint refuses any overlap that gets past it.
 """
 
+import hashlib
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -86,10 +87,32 @@ def _save_or_conflict(booking: Booking) -> None:
         raise _slot_taken_error() from error
 
 
-def _booking_for_key(client, idempotency_key: str) -> Booking | None:
+class IdempotencyKeyReused(ApplicationError):
+    """The key was first used for another request: 422, as the IETF Idempotency-Key draft says."""
+
+    status_code = 422
+
+
+def _request_fingerprint(session_type: SessionType, start: datetime) -> str:
+    # The instant, not its written form: 10:00+09:00 and 01:00Z are the same request.
+    return hashlib.sha256(f"{session_type.pk}|{start.timestamp()}".encode()).hexdigest()
+
+
+def _booking_for_key(client, idempotency_key: str, fingerprint: str) -> Booking | None:
+    """The booking the key made first, when this is a retry of the same request."""
     if not idempotency_key:
         return None
-    return Booking.objects.filter(client=client, idempotency_key=idempotency_key).first()
+    booking = Booking.objects.filter(client=client, idempotency_key=idempotency_key).first()
+    if booking is None:
+        return None
+    # Bookings made before fingerprints were kept: the session type and the start they were made for.
+    first_request = booking.idempotency_request or _request_fingerprint(booking.session_type, booking.start)
+    if first_request != fingerprint:
+        raise IdempotencyKeyReused(
+            _("この Idempotency-Key は別の予約内容で使われています。新しいキーでお申し込みください。"),
+            extra={"idempotency_key": [_("別の内容で使用済みです。")]},
+        )
+    return booking
 
 
 @transaction.atomic
@@ -98,9 +121,11 @@ def booking_create(
 ) -> tuple[Booking, bool]:
     """Books ``start`` for ``client``; returns the booking and whether it is new.
 
-    A retry with the same ``idempotency_key`` returns the client's first booking instead of a second.
+    A retry with the same ``idempotency_key`` returns the client's first booking instead of a second;
+    the same key with another session type or start raises ``IdempotencyKeyReused``.
     """
-    existing = _booking_for_key(client, idempotency_key)
+    fingerprint = _request_fingerprint(session_type, start)
+    existing = _booking_for_key(client, idempotency_key, fingerprint)
     if existing is not None:
         return existing, False
     _check_client_may_book(client)
@@ -112,7 +137,7 @@ def booking_create(
 
     _lock_counselor(session_type.counselor_id)
     # A concurrent retry with the same key may have committed while this one waited for the lock.
-    existing = _booking_for_key(client, idempotency_key)
+    existing = _booking_for_key(client, idempotency_key, fingerprint)
     if existing is not None:
         return existing, False
     _check_bookable(session_type=session_type, start=start)
@@ -122,13 +147,14 @@ def booking_create(
         counselor_id=session_type.counselor_id,
         session_type=session_type,
         idempotency_key=idempotency_key,
+        idempotency_request=fingerprint if idempotency_key else "",
     )
     _place(booking, start=start, now=timezone.now())
     try:
         _save_or_conflict(booking)
     except ConflictError:
         # The same key for another counselor's session type races past the lock: the first one wins.
-        existing = _booking_for_key(client, idempotency_key)
+        existing = _booking_for_key(client, idempotency_key, fingerprint)
         if existing is not None:
             return existing, False
         raise

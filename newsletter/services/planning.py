@@ -141,6 +141,7 @@ def _slot_plan_chunk(*, slot_id: int, contents: _Contents) -> bool:
                 html=rendered.html,
                 headers=list_unsubscribe_headers(link),
                 context={"subscriber_id": row["pk"], "slot_id": slot.pk},
+                carries_secret=True,  # the subscriber's unsubscribe link
             )
         )
 

@@ -115,6 +115,7 @@ def subscriber_subscribe(
                 "valid_days": settings.NEWSLETTER_CONFIRM_MAX_AGE.days,
             },
             context={"subscriber_id": subscriber.pk},
+            carries_secret=True,
         )
     subscriber.full_clean()
     subscriber.save()
@@ -196,6 +197,7 @@ def _workbook_email_enqueue(*, subscriber: Subscriber, template: str, key: str) 
         html=message.rendered.html,
         headers=message.headers,
         context={"subscriber_id": subscriber.pk},
+        carries_secret=True,
     )
 
 

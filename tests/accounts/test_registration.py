@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.contrib.auth.hashers import get_hasher
 from django.core import mail
 from knox.models import AuthToken
 
@@ -136,3 +139,39 @@ def test_token_expires(api_client, client_user):
 def test_me_requires_authentication(api_client):
     assert api_client.get("/api/v1/me/").status_code == 401
     assert api_client.get("/api/v1/me/export/").status_code == 401
+
+
+@pytest.mark.parametrize("surface", ["api", "page"])
+def test_a_weak_password_is_refused_alike_for_a_taken_and_a_new_address(client, api_client, surface):
+    ClientFactory(email="taken@example.com")
+
+    def attempt(email: str):
+        if surface == "api":
+            response = register(api_client, email=email, password="123")
+            return response.status_code, response.json()
+        response = client.post("/accounts/register/", {"email": email, "password": "123", "display_name": ""})
+        body = response.content.decode().replace(email, "EMAIL")
+        return response.status_code, re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+    taken, new = attempt("taken@example.com"), attempt("new@example.com")
+
+    assert taken[0] == new[0] == 400
+    assert taken[1] == new[1]
+    assert not OutboundEmail.objects.exists()
+
+
+def test_registration_hashes_the_password_for_a_taken_address_as_for_a_new_one(api_client, monkeypatch):
+    ClientFactory(email="taken@example.com")
+    hasher = type(get_hasher("default"))
+    hashed: list[str] = []
+    original = hasher.encode
+
+    def counting_encode(self, password, salt, *args, **kwargs):
+        hashed.append(password)
+        return original(self, password, salt, *args, **kwargs)
+
+    monkeypatch.setattr(hasher, "encode", counting_encode)
+
+    assert register(api_client, email="new@example.com", password="strong-secret-one").status_code == 202
+    assert register(api_client, email="taken@example.com", password="strong-secret-two").status_code == 202
+    assert hashed == ["strong-secret-one", "strong-secret-two"]

@@ -103,3 +103,22 @@ def test_the_bulk_write_benchmark_writes_the_same_rows_both_ways(tmp_path, bench
     assert figures["n"] == 600
     assert figures["median"]["ours"] > 0
     assert figures["median"]["copy"] > 0
+
+
+def test_the_registration_timing_measures_both_branches(tmp_path):
+    results = tmp_path / "registration_timing.json"
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.registration_timing", "--requests", "2", "--results", str(results)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    figures = json.loads(results.read_text())
+    assert figures["hasher"].endswith("Argon2PasswordHasher")
+    assert figures["median_ms"]["taken"] > 0
+    assert figures["median_ms"]["new"] > 0

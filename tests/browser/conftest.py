@@ -68,6 +68,7 @@ def page(request, browser, live_server):
     context = browser.new_context(
         locale="ja-JP", viewport={"width": 390, "height": 844}, base_url=live_server.url
     )
+    violations = csp_violations(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     # Every request the pages make, to prove that nothing is loaded from another host.
@@ -81,6 +82,21 @@ def page(request, browser, live_server):
     context.close()
     foreign = foreign_requests(requested, live_server.url)
     assert not foreign, "requests to another host:\n" + "\n".join(foreign)
+    # Anything the Content-Security-Policy refused (an inline script, a file from another host)
+    # fails the test that met it: pages must work under the policy production sends.
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def csp_violations(context) -> list[str]:
+    """Collects what Chromium reports as refused by the Content-Security-Policy, on every page."""
+    found: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            found.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    context.on("console", on_console)
+    return found
 
 
 def foreign_requests(urls: list[str], own: str) -> list[str]:

@@ -65,3 +65,22 @@ def test_admin_file_uploads_have_their_own_larger_limit(client, settings):
     )
     assert small.status_code != 413
     assert big.status_code == 413
+
+
+@pytest.mark.parametrize("depth", [50_000, 100])
+@pytest.mark.parametrize(
+    ("path", "caller"),
+    [(REGISTER, "anonymous"), ("/api/v1/newsletter/subscribe/", "anonymous"), ("/api/v1/me/", "client")],
+)
+def test_a_deeply_nested_json_body_is_a_400_not_a_500(api_client, client_user, depth, path, caller):
+    if caller == "client":
+        api_client.force_authenticate(client_user)
+    body = '{"email": ' + "[" * depth + "]" * depth + "}"
+    users_before = list(User.objects.values_list("email", "display_name"))
+
+    send = api_client.patch if path == "/api/v1/me/" else api_client.post
+    response = send(path, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+    assert list(User.objects.values_list("email", "display_name")) == users_before

@@ -140,6 +140,21 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_booking(
     assert book(booking_client, session_type, HTTP_IDEMPOTENCY_KEY="c0ffee-2").status_code == 409
 
 
+def test_the_same_idempotency_key_with_another_slot_is_a_422_and_books_nothing(
+    booking_client, session_type, frozen_now
+):
+    first = book(booking_client, session_type, start=tokyo(WEDNESDAY, 10), HTTP_IDEMPOTENCY_KEY="k-1")
+    other_slot = book(booking_client, session_type, start=tokyo(WEDNESDAY, 11), HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert first.status_code == 201
+    assert other_slot.status_code == 422
+    assert "idempotency_key" in other_slot.json()
+    assert Booking.objects.count() == 1
+    # The true retry still answers with the first booking.
+    retry = book(booking_client, session_type, start=tokyo(WEDNESDAY, 10), HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (retry.status_code, retry.json()["id"]) == (200, first.json()["id"])
+
+
 def test_idempotency_keys_belong_to_each_client(booking_client, session_type, frozen_now):
     assert book(booking_client, session_type, HTTP_IDEMPOTENCY_KEY="same").status_code == 201
 

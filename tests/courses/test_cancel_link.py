@@ -1,10 +1,13 @@
 """The cancel link in course emails: signed for one enrollment, and a GET never cancels."""
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.core import mail, signing
+from django.utils import timezone
 
 from courses import services
 from courses.models import Enrollment
@@ -150,3 +153,35 @@ def test_the_page_form_posts_with_its_csrf_token_as_a_browser_would():
 
     assert done.status_code == 200
     assert status_of(enrollment) == "cancelled"
+
+
+def test_the_cancel_link_expires_when_the_courses_last_session_ends(api_client, client):
+    course = CourseFactory(sessions=2)
+    enrollment = guest(course)
+    token = enrollment_cancel_token_make(enrollment=enrollment)
+    last_end = course.sessions.order_by("-ends_at").first().ends_at
+
+    with time_machine.travel(last_end + timedelta(minutes=1)):
+        page_get = client.get(f"/courses/enrollments/{enrollment.pk}/cancel/", {"token": token})
+        page_post = client.post(f"/courses/enrollments/{enrollment.pk}/cancel/", {"token": token})
+        api = api_client.post(f"/api/v1/enrollments/{enrollment.pk}/cancel/", {"token": token}, format="json")
+
+    assert (page_get.status_code, page_post.status_code, api.status_code) == (404, 404, 404)
+    assert status_of(enrollment) == "confirmed"
+    with time_machine.travel(last_end - timedelta(minutes=1)):
+        assert (
+            client.post(f"/courses/enrollments/{enrollment.pk}/cancel/", {"token": token}).status_code == 200
+        )
+    assert status_of(enrollment) == "cancelled"
+
+
+def test_a_cancel_link_never_outlives_its_maximum_age(client, settings):
+    settings.COURSE_CANCEL_LINK_MAX_AGE = timedelta(days=3)
+    enrollment = guest(CourseFactory())  # its session is a week away
+    token = enrollment_cancel_token_make(enrollment=enrollment)
+
+    with time_machine.travel(timezone.now() + timedelta(days=4)):
+        response = client.post(f"/courses/enrollments/{enrollment.pk}/cancel/", {"token": token})
+
+    assert response.status_code == 404
+    assert status_of(enrollment) == "confirmed"
