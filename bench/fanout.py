@@ -52,12 +52,9 @@ def _send_time_just_passed() -> str:
 
 
 def seed_lessons() -> None:
-    import yaml
+    from newsletter.services.course import email_course_load
 
-    from newsletter.services.content import lesson_create
-
-    for item in yaml.safe_load((ROOT / "newsletter" / "demo_lessons.yaml").read_text()):
-        lesson_create(subject=item["subject"], body_markdown=item["body"])
+    email_course_load()
 
 
 def reset_sends() -> None:

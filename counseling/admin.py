@@ -27,6 +27,7 @@ from counseling.models import (
     Pattern,
     SessionNote,
     SessionType,
+    StepSuggestion,
     SubmittedWorksheet,
     TimeOff,
     Worksheet,
@@ -36,6 +37,7 @@ from counseling.selectors.intakes import intake_list
 from counseling.selectors.notes import session_note_list
 from counseling.selectors.patterns import suggestions_for_answers
 from counseling.selectors.worksheets import worksheet_list, worksheet_review_queue
+from counseling.self_check import self_check_statement
 from counseling.services.access import access_record, request_ip
 from counseling.services.bookings import booking_cancel, booking_mark
 from counseling.services.intakes import intake_set_status
@@ -156,10 +158,14 @@ class BookingAdmin(OwnRecordsAdmin):
 
 class IntakeAnswerInline(admin.TabularInline):
     model = IntakeAnswer
-    fields = ("reason", "score")
-    readonly_fields = ("reason", "score")
+    fields = ("reason", "statement", "score")
+    readonly_fields = ("reason", "statement", "score")
     extra = 0
     can_delete = False
+
+    @admin.display(description=_("質問文"))
+    def statement(self, answer: IntakeAnswer) -> str:
+        return self_check_statement(answer.reason.code)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -238,12 +244,12 @@ class IntakeAdmin(AccessLoggedAdmin):
     def scene_list(self, intake: Intake) -> str:
         return "、".join(scene.label_ja for scene in intake.scenes.all())
 
-    @admin.display(description=_("推奨ステップ"))
+    @admin.display(description=_("当相談室の推奨ステップ"))
     def suggested_steps(self, intake: Intake) -> str:
         steps = suggestions_for_answers(list(intake.answers.all()))["steps"]
         return "、".join(step.code for step in steps) or "—"
 
-    @admin.display(description=_("セルフチェックからの示唆（カウンセラーのみ）"))
+    @admin.display(description=_("当相談室の提案（カウンセラーのみ。理由とステップの対応は当相談室の設定）"))
     def suggestions(self, intake: Intake):
         found = suggestions_for_answers(list(intake.answers.all()))
         rows = [(_("理由"), pattern.label_ja) for pattern in found["patterns"]]
@@ -283,6 +289,16 @@ class PatternAdmin(ReadOnlyAdmin):
     list_display = ("code", "kind", "label_ja", "label_en", "parent")
     list_filter = ("kind",)
     search_fields = ("code", "label_ja", "label_en")
+
+
+@admin.register(StepSuggestion)
+class StepSuggestionAdmin(admin.ModelAdmin):
+    """The practice's own reason → step suggestions for the intake; the article states no such mapping."""
+
+    list_display = ("reason", "step")
+    list_filter = ("reason",)
+    list_select_related = ("reason", "step")
+    ordering = ("reason__position", "step__position")
 
 
 @admin.register(WorksheetTemplate)

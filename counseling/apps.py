@@ -10,4 +10,4 @@ class CounselingConfig(AppConfig):
         # Registers the export sections, the demo step, the note-key check and the outbox send checks
         # for booking mail.
         from counseling import checks, demo, exports  # noqa: F401
-        from counseling.services import booking_mail  # noqa: F401
+        from counseling.services import booking_mail, series_mail  # noqa: F401

@@ -42,14 +42,16 @@ class Pattern(models.Model):
         related_name="children",
     )
     position = models.PositiveSmallIntegerField(_("表示順"))
-    # Decision support for the counselor only: never shown to a client as a diagnosis.
+    # The practice's own suggestion (the article states no such mapping), edited in the admin as
+    # StepSuggestion rows; decision support for the counselor only, never shown to a client.
     suggested_steps = models.ManyToManyField(
         "self",
-        verbose_name=_("推奨ステップ"),
+        verbose_name=_("当相談室の推奨ステップ"),
         symmetrical=False,
         blank=True,
         related_name="suggested_for",
-        limit_choices_to={"kind": "step"},
+        through="StepSuggestion",
+        through_fields=("reason", "step"),
     )
 
     class Meta:
@@ -65,6 +67,49 @@ class Pattern(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label_ja}"
+
+
+class StepSuggestion(models.Model):
+    """The practice's setting: a step it suggests to the counselor when a reason scores high at intake.
+
+    Not the article's teaching: the practice chose these and edits them in the admin; a fresh install
+    ships with the defaults of DESIGN section 3.
+    """
+
+    reason = models.ForeignKey(
+        Pattern,
+        verbose_name=_("理由"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": "reason", "parent__isnull": True},
+    )
+    step = models.ForeignKey(
+        Pattern,
+        verbose_name=_("推奨するステップ"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": "step"},
+    )
+
+    class Meta:
+        verbose_name = _("推奨ステップ（当相談室の設定）")
+        verbose_name_plural = _("推奨ステップ（当相談室の設定）")
+        ordering = ["reason__position", "step__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["reason", "step"], name="counseling_stepsuggestion_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason.code} → {self.step.code}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.reason_id and (self.reason.kind != Pattern.Kind.REASON or self.reason.parent_id is not None):
+            errors["reason"] = _("セルフチェックの5つの理由から選んでください。")
+        if self.step_id and self.step.kind != Pattern.Kind.STEP:
+            errors["step"] = _("ステップを選んでください。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Intake(BaseModel):
@@ -169,6 +214,9 @@ class CounselorProfile(BaseModel):
         related_name="counseling_profile",
     )
     meeting_url = models.URLField(_("オンライン面談のURL"), max_length=500, blank=True)
+    # When set, every online booking gets a room of its own: "{room}" is replaced by an unguessable
+    # name (see counseling.services.meeting_links), so no two clients ever share a room.
+    meeting_url_template = models.CharField(_("オンライン面談のURLのひな形"), max_length=300, blank=True)
     # The secret in the private calendar feed's address; empty until the counselor creates one, and
     # replaced (the old address stops working) by counseling.services.calendar_feed.
     calendar_feed_token = models.CharField(
@@ -337,6 +385,8 @@ class Booking(BaseModel):
     meeting_url = models.URLField(_("オンライン面談のURL"), max_length=500, blank=True)
     # Calendar identity: the UID stays for the booking's life, SEQUENCE rises with every change.
     uid = models.UUIDField(_("カレンダーUID"), default=uuid.uuid4, unique=True, editable=False)
+    # Shared by the bookings the counselor made at once as a weekly or fortnightly series.
+    series_id = models.UUIDField(_("連続予約のID"), null=True, blank=True, db_index=True, editable=False)
     sequence = models.PositiveIntegerField(_("変更回数"), default=0)
     idempotency_key = models.CharField(_("冪等キー"), max_length=255, blank=True)
     # What the key's first request asked for (session type and start): the same key with another
@@ -554,6 +604,16 @@ class Worksheet(BaseModel):
         verbose_name=_("クライアント"),
         on_delete=models.PROTECT,
         related_name="worksheets",
+    )
+    # The note whose homework this is, when it was assigned from one: the digest tells from it
+    # whether the homework was done.
+    session_note = models.ForeignKey(
+        SessionNote,
+        verbose_name=_("ホームワークとして出したノート"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="homework_worksheets",
     )
     due_date = models.DateField(_("期限"))
     message = models.TextField(_("カウンセラーからのメッセージ"), blank=True)

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.csv_export import csv_response
 from core.exceptions import ApplicationError
+from counseling.exercises import EXERCISES
+from counseling.models import Pattern
 from newsletter import selectors
 from newsletter.models import (
     Broadcast,
@@ -114,26 +116,77 @@ class IssuePreviewMixin:
         self.message_user(request, _("%(email)s にテスト送信しました。") % {"email": request.user.email})
 
 
+class LessonForm(forms.ModelForm):
+    exercise = forms.ChoiceField(
+        label=_("ワークブックのワーク"),
+        required=False,
+        choices=[("", "—"), *((exercise.code, exercise.heading) for exercise in EXERCISES)],
+        help_text=_("「今日の小さな練習」の下に、このワークの説明とワークブックへのリンクが入ります。"),
+    )
+
+    class Meta:
+        model = Lesson
+        fields = ("position", "subject", "body_markdown", "is_active", "patterns", "exercise")
+        widgets = {"patterns": forms.CheckboxSelectMultiple}
+
+
 @admin.register(Lesson)
 class LessonAdmin(IssuePreviewMixin, admin.ModelAdmin):
-    list_display = ("position", "subject", "is_active", "updated_at")
+    form = LessonForm
+    list_display = ("position", "subject", "pattern_codes", "exercise", "is_active", "shipped", "updated_at")
     list_display_links = ("subject",)
-    list_filter = ("is_active",)
-    search_fields = ("subject", "body_markdown")
-    fields = ("position", "subject", "body_markdown", "is_active", "preview")
-    readonly_fields = ("preview",)
+    list_filter = ("is_active", "patterns__kind")
+    search_fields = ("subject", "body_markdown", "patterns__code")
+    fields = ("position", "subject", "body_markdown", "is_active", "patterns", "exercise", "code", "preview")
+    readonly_fields = ("code", "preview")
+
+    def get_queryset(self, request):
+        return selectors.lesson_list()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "patterns":
+            kwargs["queryset"] = Pattern.objects.order_by("position")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("扱うパターン"))
+    def pattern_codes(self, obj) -> str:
+        return " ".join(pattern.code for pattern in obj.patterns.all()) or "—"
+
+    @admin.display(description=_("同梱"), boolean=True)
+    def shipped(self, obj) -> bool:
+        return bool(obj.code)
 
     def save_model(self, request, obj, form, change):
         fields = {
-            name: form.cleaned_data[name] for name in ("position", "subject", "body_markdown", "is_active")
+            name: form.cleaned_data[name]
+            for name in ("position", "subject", "body_markdown", "is_active", "exercise")
         }
+        fields["patterns"] = [pattern.code for pattern in form.cleaned_data["patterns"]]
         if change:
             content.lesson_update(lesson=obj, **fields)
         else:
             obj.pk = content.lesson_create(**fields).pk
 
+    def save_related(self, request, form, formsets, change):
+        # The service has set the patterns already; only inlines would be left, and there are none.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def has_delete_permission(self, request, obj=None):
+        # Shipped and already-sent lessons are switched off ("配信する"), never deleted.
+        if obj is not None and (obj.code or obj.deliveries.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         content.lesson_delete(lesson=obj)
+
+    def delete_queryset(self, request, queryset):
+        for lesson in queryset:
+            try:
+                content.lesson_delete(lesson=lesson)
+            except ApplicationError as error:
+                self.message_user(request, f"{lesson}: {error.message}", level=messages.WARNING)
 
 
 BROADCAST_FIELDS = ("subject", "body_markdown", "send_at", "status")

@@ -13,6 +13,7 @@ from core.csv_export import csv_response
 from core.pagination import paginated, paginated_response
 from core.ratelimit import RateLimitThrottle, client_ip
 from core.responses import DetailSerializer, accepted_response
+from counseling.exercises import EXERCISES
 from newsletter import selectors
 from newsletter.consent import CONSENT_WORDINGS, consent_version_current
 from newsletter.models import Broadcast, Lesson
@@ -90,10 +91,33 @@ class WorkbookLinkApi(APIView):
 
 
 class LessonOutputSerializer(serializers.ModelSerializer):
+    patterns = serializers.SerializerMethodField(help_text="The pattern codes the lesson teaches.")
+    exercise = serializers.CharField(
+        read_only=True,
+        help_text="The workbook exercise of the lesson's practice (a worksheet template code).",
+    )
+    code = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Set on lessons shipped with the product."
+    )
+
     class Meta:
         model = Lesson
-        fields = ("id", "position", "subject", "body_markdown", "is_active", "created_at", "updated_at")
+        fields = (
+            "id",
+            "position",
+            "subject",
+            "body_markdown",
+            "is_active",
+            "patterns",
+            "exercise",
+            "code",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = fields
+
+    def get_patterns(self, lesson) -> list[str]:
+        return [pattern.code for pattern in lesson.patterns.all()]
 
 
 class LessonInputSerializer(serializers.Serializer):
@@ -101,6 +125,12 @@ class LessonInputSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     body_markdown = serializers.CharField(max_length=100_000)
     is_active = serializers.BooleanField(required=False, default=True)
+    patterns = serializers.ListField(
+        child=serializers.CharField(max_length=64), max_length=30, required=False
+    )
+    exercise = serializers.ChoiceField(
+        choices=["", *(exercise.code for exercise in EXERCISES)], allow_blank=True, required=False
+    )
 
 
 class BroadcastOutputSerializer(serializers.ModelSerializer):
@@ -151,7 +181,10 @@ class LessonListApi(APIView):
         serializer = LessonInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         lesson = content.lesson_create(**serializer.validated_data)
-        return Response(LessonOutputSerializer(lesson).data, status=status.HTTP_201_CREATED)
+        return Response(
+            LessonOutputSerializer(selectors.lesson_list().get(pk=lesson.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class LessonDetailApi(APIView):
@@ -159,7 +192,7 @@ class LessonDetailApi(APIView):
 
     @extend_schema(responses={200: LessonOutputSerializer})
     def get(self, request, lesson_id: int):
-        return Response(LessonOutputSerializer(get_object_or_404(Lesson, pk=lesson_id)).data)
+        return Response(LessonOutputSerializer(get_object_or_404(selectors.lesson_list(), pk=lesson_id)).data)
 
     @extend_schema(request=LessonInputSerializer(partial=True), responses={200: LessonOutputSerializer})
     def patch(self, request, lesson_id: int):
@@ -167,7 +200,7 @@ class LessonDetailApi(APIView):
         serializer = LessonInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         lesson = content.lesson_update(lesson=lesson, **serializer.validated_data)
-        return Response(LessonOutputSerializer(lesson).data)
+        return Response(LessonOutputSerializer(selectors.lesson_list().get(pk=lesson.pk)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, lesson_id: int):

@@ -1,17 +1,13 @@
-"""Demo data: the first lessons of the email course, the workbook PDF, and two confirmed subscribers."""
+"""Demo data: the email course as shipped, the workbook PDF, and two confirmed subscribers."""
 
-from pathlib import Path
-
-import yaml
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from core.demo import register_demo_step
 from newsletter.consent import consent_version_current
 from newsletter.models import Consent, Lesson, Subscriber, Workbook
+from newsletter.services.course import email_course_load
 from newsletter.workbook_pdf import workbook_pdf_build
-
-DEMO_LESSONS_FILE = Path(__file__).with_name("demo_lessons.yaml")
 
 DEMO_SUBSCRIBERS = [("reader1@example.com", "田中 美咲"), ("reader2@example.com", "")]
 WORKBOOK_FILENAME = "kokoro-workbook.pdf"
@@ -19,12 +15,8 @@ WORKBOOK_FILENAME = "kokoro-workbook.pdf"
 
 @register_demo_step(order=20)
 def seed_newsletter(shared, write) -> None:
-    lessons = yaml.safe_load(DEMO_LESSONS_FILE.read_text(encoding="utf-8"))
-    for position, lesson in enumerate(lessons, start=1):
-        Lesson.objects.get_or_create(
-            position=position, defaults={"subject": lesson["subject"], "body_markdown": lesson["body"]}
-        )
-    write(f"newsletter  {len(lessons)} lessons")
+    email_course_load()  # what a fresh install loads on start, here too when seed_demo runs alone
+    write(f"newsletter  {Lesson.objects.filter(is_active=True).count()} lessons")
 
     if not Workbook.objects.exists():
         workbook = Workbook(title="心を整えるワークブック")

@@ -92,6 +92,18 @@ class Lesson(MarkdownEmail):
     position = models.PositiveIntegerField(_("順番"), unique=True)
     # Lessons that were sent are archived, not deleted: deliveries keep pointing at them.
     is_active = models.BooleanField(_("配信する"), default=True)
+    # What the lesson teaches, in the method's codes: a counselor can match the lessons a client
+    # received against the patterns in their notes.
+    patterns = models.ManyToManyField(
+        "counseling.Pattern", verbose_name=_("扱うパターン"), blank=True, related_name="lessons"
+    )
+    # The workbook exercise the lesson's practice points to (a code of counseling.exercises).
+    exercise = models.CharField(_("ワークブックのワーク"), max_length=64, blank=True)
+    # Set on the lessons the product ships (manage.py load_email_course); empty for the practice's own.
+    code = models.CharField(_("同梱講座のコード"), max_length=64, null=True, blank=True, unique=True)
+    # The shipped text's digest as last loaded: a lesson whose text no longer matches was edited by
+    # the practice, and loading the course again leaves it alone.
+    shipped_digest = models.CharField(_("同梱時の内容ダイジェスト"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("講座メール")

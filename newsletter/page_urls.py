@@ -8,6 +8,7 @@ app_name = "newsletter"
 urlpatterns = [
     path("", views.signup_view, name="signup"),
     path("confirm/<str:token>/", views.confirm_view, name="confirm"),
+    path("exercises/", views.exercises_view, name="exercises"),
     path("workbook/", views.workbook_link_view, name="workbook-link"),
     path("workbook/<str:token>/", views.workbook_download_view, name="workbook"),
     path("unsubscribe/<str:token>/", views.unsubscribe_view, name="unsubscribe"),

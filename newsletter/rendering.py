@@ -9,7 +9,8 @@ import markdown
 import nh3
 from django.conf import settings
 
-from newsletter.tokens import unsubscribe_token_make
+from counseling.exercises import EXERCISES_BY_CODE
+from newsletter.tokens import unsubscribe_token_make, workbook_token_make
 from outbox.services import RenderedEmail, email_render
 
 ALLOWED_TAGS = {
@@ -28,6 +29,8 @@ class IssueContent:
     subject: str
     html: str
     text: str
+    # A lesson's workbook exercise (a code of counseling.exercises); empty for broadcasts.
+    exercise: str = ""
 
 
 def markdown_to_html(source: str) -> str:
@@ -54,12 +57,35 @@ def markdown_to_subject(source: str) -> str:
     return " ".join(html.unescape(plain).split())
 
 
-def issue_content(*, subject: str, body_markdown: str) -> IssueContent:
+SITE_URL_PLACEHOLDER = "{site_url}"
+
+
+def issue_content(*, subject: str, body_markdown: str, exercise: str = "") -> IssueContent:
+    # Shipped lessons link to the practice's own pages as "{site_url}/…", wherever it is hosted.
+    body_markdown = body_markdown.replace(SITE_URL_PLACEHOLDER, settings.SITE_URL)
     return IssueContent(
         subject=markdown_to_subject(subject),
         html=markdown_to_html(body_markdown),
         text=markdown_to_text(body_markdown).strip(),
+        exercise=exercise,
     )
+
+
+def workbook_link(subscriber_id: int) -> str:
+    """The subscriber's own signed download link, made fresh for each email so it is valid on arrival."""
+    return f"{settings.SITE_URL}/newsletter/workbook/{workbook_token_make(subscriber_id=subscriber_id)}/"
+
+
+def exercise_context(*, exercise_code: str, workbook_url: str) -> dict:
+    """The "today's exercise" block of a lesson email: its texts from the single source, and links."""
+    exercise = EXERCISES_BY_CODE.get(exercise_code)
+    if exercise is None:
+        return {}
+    return {
+        "exercise": exercise,
+        "exercise_url": f"{settings.SITE_URL}/newsletter/exercises/#{exercise.anchor}",
+        "workbook_url": workbook_url,
+    }
 
 
 def unsubscribe_url(subscriber_id: int) -> str:

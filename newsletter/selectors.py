@@ -5,16 +5,33 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from counseling.models import Pattern
 from newsletter.models import Broadcast, Consent, Delivery, Lesson, SendSlot, Subscriber, WorkbookDownload
 from outbox.models import OutboundEmail
 
 
 def lesson_list() -> QuerySet[Lesson]:
-    return Lesson.objects.order_by("position")
+    return Lesson.objects.prefetch_related(
+        Prefetch("patterns", queryset=Pattern.objects.order_by("position"))
+    ).order_by("position")
+
+
+def lesson_list_received(*, email: str, pattern_codes: list[str] | None = None) -> QuerySet[Lesson]:
+    """The course lessons planned for the subscriber with this address (a client's, say), in course
+    order with their codes; with ``pattern_codes``, only lessons teaching one of them (or a sub-pattern)."""
+    lessons = lesson_list().filter(
+        Exists(Delivery.objects.filter(lesson=OuterRef("pk"), subscriber__email__iexact=email))
+    )
+    if pattern_codes:
+        matching = Q(code__in=pattern_codes)
+        for code in pattern_codes:
+            matching |= Q(code__startswith=f"{code}.")
+        lessons = lessons.filter(Exists(Pattern.objects.filter(matching, lessons=OuterRef("pk"))))
+    return lessons
 
 
 def broadcast_list() -> QuerySet[Broadcast]:

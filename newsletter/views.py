@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.ratelimit import client_ip, rate_limit_posts
+from counseling.exercises import STEP_INTROS, exercises_for_step
 from newsletter import forms
 from newsletter.models import Subscriber
 from newsletter.services import subscribers
@@ -103,3 +104,10 @@ def unsubscribe_view(request, token: str):
 @require_GET
 def unsubscribed_view(request):
     return render(request, "newsletter/unsubscribed.html", {})
+
+
+@require_GET
+def exercises_view(request):
+    """The nine workbook exercises, one section each: where a lesson's "today's practice" links to."""
+    steps = [{"intro": intro, "exercises": exercises_for_step(code)} for code, intro in STEP_INTROS.items()]
+    return render(request, "newsletter/exercises.html", {"steps": steps})

@@ -17,12 +17,27 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from counseling.exercises import STEP_INTROS, Exercise, exercises_for_step
 from newsletter.kinsoku import Paragraph  # breaks Japanese lines by kinsoku rules
 
 FONT_NAME = "IPAexGothic"
 BUNDLED_FONT = Path(__file__).resolve().parent / "fonts" / "ipaexg.ttf"
 ACCENT = colors.HexColor("#2f6f5e")
 LINE = colors.HexColor("#b9b5aa")
+
+# The workbook's own words; each exercise's texts come from counseling.exercises.
+WORKBOOK_TITLE = "心を整えるワークブック"
+WORKBOOK_SUBTITLE = "「見返りを求めてしまう」気持ちと向き合う5つのステップ"
+WORKBOOK_INTRO = (
+    "「してあげたのに、返ってこない」。そんなさみしさを感じる自分を、どうか責めないでください。"
+    "その気持ちの奥には、大事にされたかった思いや、誰かの力になりたかった願いが眠っていることがよくあります。",
+    "このワークブックは、メール講座でお話しする5つのステップを、毎日少しずつできる練習にまとめたものです。"
+    "印刷しても、お気に入りのノートに書き写しても大丈夫。できそうなページから、ご自分のペースでどうぞ。",
+)
+WORKBOOK_CLOSING = (
+    "練習を続けても気持ちが動かないとき、昔のことを思い出して苦しくなるときは、ひとりで抱えないでください。"
+    "%(practice_name)sでは、東京・名古屋での対面と、オンラインでカウンセリングを行っています。"
+)
 
 
 def japanese_font_path() -> Path:
@@ -88,6 +103,31 @@ def _work(styles, title: str, how: str) -> list:
     return [Paragraph(title, styles["work"]), Paragraph(how, styles["small"]), Spacer(1, 2 * mm)]
 
 
+def _exercise_sheet(exercise: Exercise, styles, width: float) -> list:
+    """The space to write an exercise in, drawn from its fields."""
+    columns = exercise.sheet_columns()
+    if exercise.code == "step1.good_points":
+        return [_lines(8, width)]
+    if exercise.code == "step2.self_forgiveness":
+        flowables: list = []
+        for field in exercise.fields:
+            flowables += [Paragraph(field.title, styles["body"]), _lines(3, width), Spacer(1, 3 * mm)]
+        return flowables
+    first = 22 * mm if exercise.dated else 30 * mm
+    widths = [first] + [(width - first) / (len(columns) - 1)] * (len(columns) - 1)
+    rows, row_height = SHEET_ROWS.get(exercise.code, (5, 11 * mm))
+    return [_sheet(columns, rows, widths, styles, row_height)]
+
+
+# Rows and row height of each exercise's table: how much room the handwriting gets.
+SHEET_ROWS = {
+    "step1.done_today": (7, 11 * mm),
+    "step3.cherished_people": (6, 16 * mm),
+    "step4.saying_no": (4, 14 * mm),
+    "step4.time_for_myself": (4, 11 * mm),
+}
+
+
 def workbook_pdf_build(*, practice_name: str | None = None) -> bytes:
     _register_font()
     styles = _styles()
@@ -95,186 +135,23 @@ def workbook_pdf_build(*, practice_name: str | None = None) -> bytes:
     width = A4[0] - 40 * mm
     story: list = [
         Spacer(1, 45 * mm),
-        Paragraph("心を整えるワークブック", styles["title"]),
+        Paragraph(WORKBOOK_TITLE, styles["title"]),
         Spacer(1, 6 * mm),
-        Paragraph("「見返りを求めてしまう」気持ちと向き合う5つのステップ", styles["subtitle"]),
+        Paragraph(WORKBOOK_SUBTITLE, styles["subtitle"]),
         Spacer(1, 18 * mm),
-        Paragraph(
-            "「こんなに尽くしたのに、どうして伝わらないんだろう」。そう感じてしまう自分を責める必要はありません。"
-            "その奥には、満たされなかった愛情欲求や、過去の経験から学んだ心の癖、そして「誰かの役に立ちたい」という"
-            "願いが隠れていることが多いのです。",
-            styles["body"],
-        ),
-        Spacer(1, 4 * mm),
-        Paragraph(
-            "このワークブックは、メール講座でお伝えする5つのステップを、毎日の小さな練習にしたものです。"
-            "印刷して、または好きなノートに書き写して使ってください。焦らず、できるところから、ご自身のペースで。",
-            styles["body"],
-        ),
-        Spacer(1, 30 * mm),
-        Paragraph(practice_name, styles["subtitle"]),
-        PageBreak(),
     ]
+    for paragraph in WORKBOOK_INTRO:
+        story += [Paragraph(paragraph, styles["body"]), Spacer(1, 4 * mm)]
+    story += [Spacer(1, 26 * mm), Paragraph(practice_name, styles["subtitle"]), PageBreak()]
 
-    story += _step(
-        styles,
-        1,
-        "自分の価値を「内側」で認める",
-        "誰かからの評価ではなく、自分自身で自分の価値を認める練習です。",
-    )
-    story += _work(
-        styles,
-        "ワーク1-1　「今日できたこと」",
-        "毎日、寝る前に「今日できたこと」を3つ書き出します。「掃除をした」「ご飯を作った」「人に親切にできた」など、"
-        "どんな些細なことでもかまいません。",
-    )
-    story.append(
-        _sheet(
-            ["日付", "できたこと 1", "できたこと 2", "できたこと 3"],
-            7,
-            [22 * mm] + [(width - 22 * mm) / 3] * 3,
-            styles,
-        )
-    )
-    story += _work(
-        styles,
-        "ワーク1-2　自分の「良いところ」",
-        "長所や好きなところ、頑張っているところを書き出してみましょう。",
-    )
-    story.append(_lines(8, width))
-    story.append(PageBreak())
-
-    story += _step(
-        styles,
-        2,
-        "「見返りを求めていた自分」を許し、理解する",
-        "見返りを求めてしまった自分を「嫌なやつだ」と責めず、その気持ちを受け止める練習です。",
-    )
-    story += _work(
-        styles, "ワーク2　自分を許すふり返り", "思い出せる場面をひとつ選び、順に書いてみましょう。"
-    )
-    for question in (
-        "見返りを求めてしまったのは、どんな場面でしたか？",
-        "そのとき、本当はどんな気持ちでしたか？（「それだけ辛かったんだな」と受け止めて）",
-        "そうせざるを得なかった理由や事情は何でしたか？",
-        "過去の自分に「そういう時もあったよね」と声をかけるとしたら、何と言いますか？",
-    ):
-        story += [Paragraph(question, styles["body"]), _lines(3, width), Spacer(1, 3 * mm)]
-    story.append(
-        Paragraph(
-            "怒りや悲しみが強いときは、信頼できる人に話したり、カウンセリングを利用したりして、安全な場所で扱いましょう。",
-            styles["small"],
-        )
-    )
-    story.append(PageBreak())
-
-    story += _step(
-        styles,
-        3,
-        "過去の「与えたかった愛」に気づき、受け入れる",
-        "見返りを求める気持ちの奥にある、「それだけ大切に思い、役に立ちたかった」という愛情に気づく練習です。",
-    )
-    story += _work(
-        styles,
-        "ワーク3　「誰を大切に思ってきたか」",
-        "一生懸命になれた相手、役に立ちたいと願った相手と、そのときの純粋な気持ちを書きましょう。",
-    )
-    story.append(
-        _sheet(
-            ["相手", "してあげたかったこと", "そのときの気持ち"],
-            6,
-            [30 * mm, (width - 30 * mm) / 2, (width - 30 * mm) / 2],
-            styles,
-            16 * mm,
-        )
-    )
-    story.append(Spacer(1, 4 * mm))
-    story.append(
-        Paragraph(
-            "その愛情深さ、優しさを持っている自分自身に、ひとことかけてあげてください。", styles["body"]
-        )
-    )
-    story.append(_lines(2, width))
-    story.append(PageBreak())
-
-    story += _step(
-        styles,
-        4,
-        "「自分がしたいこと」を大切にする",
-        "自己犠牲を少しずつ手放し、自分の気持ちを優先する練習です。",
-    )
-    story += _work(
-        styles,
-        "ワーク4-1　小さな選択の記録",
-        "「今日何が食べたい？」など、日常の小さな選択で自分の気持ちを優先できたことを記録します。",
-    )
-    story.append(
-        _sheet(
-            ["日付", "場面", "自分が選んだこと"],
-            5,
-            [22 * mm, (width - 22 * mm) / 2, (width - 22 * mm) / 2],
-            styles,
-        )
-    )
-    story += _work(
-        styles,
-        "ワーク4-2　「断る練習」の記録",
-        "無理な頼まれごとや気乗りしない誘いを断ったときのことを書きます。",
-    )
-    story.append(_sheet(["状況", "言ったこと", "どう感じたか"], 4, [width / 3] * 3, styles, 14 * mm))
-    story += _work(
-        styles, "ワーク4-3　自分のための時間", "好きなことやリラックスできる時間を持てた日を記録します。"
-    )
-    story.append(
-        _sheet(
-            ["日付", "したこと", "時間", "気持ち"],
-            4,
-            [22 * mm, width - 22 * mm - 20 * mm - 50 * mm, 20 * mm, 50 * mm],
-            styles,
-        )
-    )
-    story.append(PageBreak())
-
-    story += _step(
-        styles,
-        5,
-        "健全な「ギブアンドテイク」を意識する",
-        "過剰な期待を手放しつつ、お互いを尊重し合える対等な関係を目指す練習です。",
-    )
-    story += _work(
-        styles,
-        "ワーク5-1　感謝の記録",
-        "与えたこと、受け取ったこと、伝えた「ありがとう」を書きます。相手からの感謝も、遠慮せずに受け取りましょう。",
-    )
-    story.append(
-        _sheet(
-            ["日付", "与えたこと", "受け取ったこと", "伝えた「ありがとう」"],
-            5,
-            [22 * mm] + [(width - 22 * mm) / 3] * 3,
-            styles,
-        )
-    )
-    story += _work(
-        styles,
-        "ワーク5-2　関係のバランスチェック",
-        "身近な関係ごとに、自分が与えている量と受け取っている量を1〜5で書きます。いつも自分ばかりが与えている関係はありませんか。",
-    )
-    story.append(
-        _sheet(
-            ["相手", "与えている（1〜5）", "受け取っている（1〜5）", "気づいたこと"],
-            5,
-            [30 * mm, 38 * mm, 42 * mm, width - 110 * mm],
-            styles,
-        )
-    )
-    story.append(Spacer(1, 8 * mm))
-    story.append(
-        Paragraph(
-            "これらのステップを試しても気持ちが変わらないとき、過去の経験がよみがえって苦しいときは、"
-            f"一人で抱え込まないでください。{practice_name}では、対面（東京・名古屋）とオンラインでカウンセリングを行っています。",
-            styles["small"],
-        )
-    )
+    for step_code, step in STEP_INTROS.items():
+        story += _step(styles, step.number, step.title, step.intro)
+        for exercise in exercises_for_step(step_code):
+            story += _work(styles, exercise.heading, exercise.instructions)
+            story += _exercise_sheet(exercise, styles, width)
+        story.append(PageBreak())
+    story[-1] = Spacer(1, 8 * mm)
+    story.append(Paragraph(WORKBOOK_CLOSING % {"practice_name": practice_name}, styles["small"]))
 
     buffer = io.BytesIO()
 
@@ -282,7 +159,7 @@ def workbook_pdf_build(*, practice_name: str | None = None) -> bytes:
         canvas.saveState()
         canvas.setFont(FONT_NAME, 8.5)
         canvas.setFillColor(colors.HexColor("#5f5f5f"))
-        canvas.drawRightString(A4[0] - 20 * mm, 12 * mm, f"心を整えるワークブック　{doc.page}")
+        canvas.drawRightString(A4[0] - 20 * mm, 12 * mm, f"{WORKBOOK_TITLE}　{doc.page}")
         canvas.restoreState()
 
     document = SimpleDocTemplate(
@@ -292,7 +169,7 @@ def workbook_pdf_build(*, practice_name: str | None = None) -> bytes:
         rightMargin=20 * mm,
         topMargin=18 * mm,
         bottomMargin=20 * mm,
-        title="心を整えるワークブック",
+        title=WORKBOOK_TITLE,
         author=practice_name,
     )
     document.build(story, onFirstPage=_page_number, onLaterPages=_page_number)

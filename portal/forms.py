@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counseling.models import Format, Intake, Pattern
 from counseling.selectors.patterns import pattern_list, self_check_reasons
+from counseling.self_check import self_check_statement
 from counseling.services.intakes import TRANSITIONS
 from privacy.selectors import privacy_policy_current, version_label
 
@@ -62,12 +63,12 @@ class IntakeForm(forms.Form):
             for scene in Pattern.objects.filter(kind=Pattern.Kind.SCENE).order_by("position")
         ]
         self.reasons = list(self_check_reasons())
-        # One question per reason, placed right after the scenes in the article's order.
+        # One question per reason in everyday words, right after the scenes in the article's order.
         fields = dict(self.fields)
         self.fields = {"scenes": fields.pop("scenes")}
         for reason in self.reasons:
             self.fields[self._reason_field(reason)] = forms.ChoiceField(
-                label=pattern_label(reason),
+                label=self_check_statement(reason.code) or pattern_label(reason),
                 choices=SELF_CHECK_CHOICES,
                 widget=forms.RadioSelect,
                 error_messages={"required": _("1〜5のどれかを選んでください。")},

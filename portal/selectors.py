@@ -41,11 +41,14 @@ def slot_week(
     start_day: date | None,
     exclude_booking_id: int | None = None,
     now: datetime | None = None,
+    window: timedelta | None = None,
 ) -> SlotWeek:
-    """Seven days of free slots from ``start_day`` (kept inside today .. the booking window), by day."""
+    """Seven days of free slots from ``start_day`` (kept inside today .. the booking window, or
+    ``window`` when given), by day."""
     now = now or timezone.now()
+    window = window or settings.COUNSELING_BOOKING_WINDOW
     today = local_date(now)
-    last_day = local_date(now + settings.COUNSELING_BOOKING_WINDOW)
+    last_day = local_date(now + window)
     first = min(max(start_day or today, today), last_day)
     last = first + timedelta(days=DAYS_SHOWN - 1)
     days = {
@@ -58,6 +61,7 @@ def slot_week(
         date_to=last,
         now=now,
         exclude_booking_id=exclude_booking_id,
+        window=window,
     ):
         days[local_date(slot.start)].slots.append(slot)
     return SlotWeek(

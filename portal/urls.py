@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from portal.views import client, counselor, counselor_agenda, counselor_notes, worksheets
+from portal.views import (
+    client,
+    counselor,
+    counselor_agenda,
+    counselor_clients,
+    counselor_notes,
+    counselor_schedule,
+    worksheets,
+)
 
 client_patterns = [
     path("", client.home, name="home"),
@@ -42,8 +50,40 @@ counselor_patterns = [
     path("intakes/<int:intake_id>/", counselor.intake, name="intake"),
     path("worksheets/", worksheets.review_queue, name="worksheets"),
     path("worksheets/<int:worksheet_id>/", worksheets.review, name="worksheet"),
-    path("clients/", counselor.clients, name="clients"),
-    path("clients/<int:client_id>/", counselor.client_notes, name="client"),
+    path("clients/", counselor_clients.clients, name="clients"),
+    path("clients/<int:client_id>/", counselor_clients.client, name="client"),
+    path("clients/<int:client_id>/book/", counselor_clients.client_book, name="client-book"),
+    path(
+        "clients/<int:client_id>/worksheets/new/",
+        counselor_clients.worksheet_assign_view,
+        name="worksheet-assign",
+    ),
+    path("schedule/", counselor_schedule.schedule, name="schedule"),
+    path("schedule/session-types/", counselor_schedule.session_type_new, name="session-type-new"),
+    path(
+        "schedule/session-types/<int:session_type_id>/",
+        counselor_schedule.session_type_edit,
+        name="session-type",
+    ),
+    path(
+        "schedule/session-types/<int:session_type_id>/delete/",
+        counselor_schedule.session_type_delete,
+        name="session-type-delete",
+    ),
+    path("schedule/hours/", counselor_schedule.hours_add, name="hours-add"),
+    path("schedule/hours/<int:rule_id>/delete/", counselor_schedule.hours_delete, name="hours-delete"),
+    path("schedule/time-off/", counselor_schedule.time_off_add, name="time-off-add"),
+    path(
+        "schedule/time-off/<int:time_off_id>/delete/",
+        counselor_schedule.time_off_delete,
+        name="time-off-delete",
+    ),
+    path("schedule/meeting-link/", counselor_schedule.meeting_link, name="meeting-link"),
+    path(
+        "schedule/calendar-feed/",
+        counselor_schedule.calendar_feed_regenerate,
+        name="calendar-feed-regenerate",
+    ),
 ]
 
 urlpatterns = [

@@ -205,3 +205,22 @@ def answers_for_display(schema: dict, answers: dict) -> list[dict]:
                 item["kind"] = "list"
         shown.append(item)
     return shown
+
+
+SHORT_FORM_LENGTH = 80
+
+
+def answers_short(schema: dict, answers: dict) -> str:
+    """An entry's answers on one line, for the digest: lists joined, table rows as "a / b", cut short."""
+    parts = []
+    for item in answers_for_display(schema, answers):
+        if item["kind"] == "list":
+            parts.append("、".join(str(value) for value in item["value"] or []))
+        elif item["kind"] == "table":
+            parts.append(
+                "；".join(" / ".join(str(value) for value in row if value != "") for row in item["rows"])
+            )
+        elif item["value"] not in (None, ""):
+            parts.append(str(item["value"]))
+    text = " ｜ ".join(part for part in parts if part)
+    return text if len(text) <= SHORT_FORM_LENGTH else text[: SHORT_FORM_LENGTH - 1] + "…"

@@ -1,4 +1,4 @@
-"""`make run`: migrate, load demo data, then web + Celery worker + beat until Ctrl-C.
+"""`make run`: migrate, load the email course and demo data, then web + Celery worker + beat until Ctrl-C.
 
 Everything runs embedded (SQLite, file-system broker, mail as .eml files under var/mail/).
 """
@@ -68,6 +68,7 @@ def main() -> int:
     os.chdir(ROOT)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     subprocess.run([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], check=True)
+    subprocess.run([PYTHON, "manage.py", "load_email_course"], check=True)
     subprocess.run([PYTHON, "manage.py", "seed_demo"], check=True)
 
     children = [Supervised(name, command) for name, command in PROCESSES.items()]

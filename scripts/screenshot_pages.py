@@ -103,6 +103,7 @@ def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
     yield "newsletter-confirm", visit(confirm_link)
     yield "newsletter-confirmed", visit(confirm_link, then=lambda page: press(page, "登録を完了する"))
     yield "newsletter-workbook-link", visit("/newsletter/workbook/")
+    yield "newsletter-exercises", visit("/newsletter/exercises/")
     unsubscribe_link = emailed(SUBSCRIBER, "/newsletter/unsubscribe/")
     yield "newsletter-unsubscribe", visit(unsubscribe_link)
     yield "newsletter-unsubscribed", visit(unsubscribe_link, then=lambda page: press(page, "配信を停止する"))
@@ -243,12 +244,42 @@ def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
         visit(review, who=DEMO_COUNSELOR, then=lambda page: press(page, "確認済みにしてコメントを送る")),
     )
     yield "counselor-clients", visit("/counselor/clients/", who=DEMO_COUNSELOR)
+    yield "counselor-clients-search", visit("/counselor/clients/?q=example", who=DEMO_COUNSELOR)
     client_id = ask(f"from accounts.models import User;print(User.objects.get(email='{DEMO_CLIENT[0]}').pk)")
-    yield "counselor-client-notes", visit(f"/counselor/clients/{client_id}/", who=DEMO_COUNSELOR)
+    client_file = f"/counselor/clients/{client_id}/"
+    yield "counselor-client", visit(client_file, who=DEMO_COUNSELOR)
+    yield "counselor-client-by-tag", visit(f"{client_file}?tag=step.1", who=DEMO_COUNSELOR)
+    yield "counselor-client-book", visit(f"{client_file}book/", who=DEMO_COUNSELOR)
+    book_online = f"{client_file}book/?session_type={online}"
+    yield "counselor-client-book-slots", visit(book_online, who=DEMO_COUNSELOR)
+
+    def weekly_series(page):
+        page.get_by_role("link", name="次の7日間 →").click()
+        page.locator(".slots a").first.click()
+        page.get_by_label("毎週").check()
+        page.get_by_label("回数").fill("4")
+        press(page, "予約できるか確かめる")
+
+    yield "counselor-client-book-series", visit(book_online, who=DEMO_COUNSELOR, then=weekly_series)
+
+    def book_series(page):
+        weekly_series(page)
+        page.get_by_role("button", name=re.compile("回(を|だけ)予約する$")).click()
+        page.wait_for_load_state()
+
+    yield "counselor-client-booked", visit(book_online, who=DEMO_COUNSELOR, then=book_series)
+    assign = f"{client_file}worksheets/new/"
+    yield "counselor-worksheet-assign", visit(assign, who=DEMO_COUNSELOR)
     yield (
-        "counselor-client-notes-by-tag",
-        visit(f"/counselor/clients/{client_id}/?tag=step.1", who=DEMO_COUNSELOR),
+        "counselor-worksheet-assign-error",
+        visit(assign, who=DEMO_COUNSELOR, then=lambda page: press(page, "割り当ててメールで知らせる")),
     )
+    yield "counselor-schedule", visit("/counselor/schedule/", who=DEMO_COUNSELOR)
+    yield (
+        "counselor-schedule-error",
+        visit("/counselor/schedule/", who=DEMO_COUNSELOR, then=lambda page: press(page, "休みを追加する")),
+    )
+    yield "counselor-session-type", visit(f"/counselor/schedule/session-types/{online}/", who=DEMO_COUNSELOR)
 
     def review_it(page):
         page.get_by_label("クライアントへのコメント").fill("2日とも書けましたね。続けてみましょう。")
@@ -278,3 +309,11 @@ def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
     yield "counselor-note-draft", visit(lambda: f"/counselor/notes/{draft()}/", who=DEMO_COUNSELOR)
     yield "counselor-note-sign", visit(lambda: f"/counselor/notes/{draft()}/sign/", who=DEMO_COUNSELOR)
     yield "counselor-note-signed", visit(lambda: f"/counselor/notes/{signed()}/", who=DEMO_COUNSELOR)
+    yield (
+        "counselor-worksheet-assign-from-note",
+        visit(lambda: f"/counselor/clients/{client_id}/worksheets/new/?note={signed()}", who=DEMO_COUNSELOR),
+    )
+    yield (
+        "counselor-schedule-calendar-feed",
+        visit("/counselor/schedule/", who=DEMO_COUNSELOR, then=lambda page: press(page, "配信のURLを作る")),
+    )

@@ -61,6 +61,7 @@ def main() -> int:
     shutil.rmtree(SITE, ignore_errors=True)
     SITE.mkdir(parents=True)
     manage("migrate", "--no-input", "-v", "0")
+    manage("load_email_course")
     manage("seed_demo")
     sys.path.insert(0, str(ROOT))
     from scripts.screenshot_pages import pages  # the list of pages, kept beside this script

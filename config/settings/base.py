@@ -321,6 +321,10 @@ COUNSELING_TIME_ZONE = "Asia/Tokyo"
 # A slot can be booked no sooner than this before it starts, and no further ahead than the window.
 COUNSELING_MIN_NOTICE = timedelta(hours=env.int("COUNSELING_MIN_NOTICE_HOURS", default=24))
 COUNSELING_BOOKING_WINDOW = timedelta(days=env.int("COUNSELING_BOOKING_WINDOW_DAYS", default=60))
+# How far ahead the counselor books for a client: a fortnightly series of 12 runs 22 weeks.
+COUNSELING_COUNSELOR_BOOKING_WINDOW = timedelta(
+    days=env.int("COUNSELING_COUNSELOR_BOOKING_WINDOW_DAYS", default=365)
+)
 COUNSELING_SLOT_INTERVAL = timedelta(minutes=env.int("COUNSELING_SLOT_INTERVAL_MINUTES", default=30))
 # One availability request covers at most this many days.
 COUNSELING_AVAILABILITY_MAX_DAYS = 62

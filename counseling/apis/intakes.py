@@ -54,7 +54,10 @@ class IntakeCounselorSerializer(IntakeClientSerializer):
     client = PersonSerializer()
     counselor = serializers.IntegerField(source="counselor_id", allow_null=True)
     status_changed_at = serializers.DateTimeField()
-    suggestions = serializers.SerializerMethodField()
+    suggestions = serializers.SerializerMethodField(
+        help_text="The reasons answered 4 or 5 and the steps the practice suggests for them: the "
+        "practice's own setting (editable in the admin), not the article's teaching."
+    )
 
     @staticmethod
     def get_suggestions(intake) -> SuggestionsSerializer:

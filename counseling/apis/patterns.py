@@ -14,7 +14,9 @@ class PatternSerializer(serializers.Serializer):
     label_ja = serializers.CharField()
     label_en = serializers.CharField()
     children = PatternRefSerializer(source="child_patterns", many=True)
-    suggested_steps = serializers.SerializerMethodField()
+    suggested_steps = serializers.SerializerMethodField(
+        help_text="For a reason, the steps the practice suggests: its own setting, not the article's."
+    )
 
     def get_suggested_steps(self, pattern) -> list[str]:
         return [step.code for step in pattern.suggested_steps.all()]

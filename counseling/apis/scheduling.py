@@ -208,12 +208,14 @@ class TimeOffDetailApi(APIView):
 
 
 class CounselorProfileApi(APIView):
-    """The counselor's own settings: the meeting URL that online bookings carry."""
+    """The counselor's own settings: the meeting link online bookings carry — a room of each booking's
+    own from ``meeting_url_template`` ("https://meet.jit.si/{room}"), else the fixed ``meeting_url``."""
 
     permission_classes = (IsCounselor,)
 
     class ProfileSerializer(serializers.Serializer):
-        meeting_url = serializers.URLField(max_length=500, allow_blank=True)
+        meeting_url = serializers.URLField(max_length=500, allow_blank=True, required=False)
+        meeting_url_template = serializers.CharField(max_length=300, allow_blank=True, required=False)
 
     @extend_schema(responses={200: ProfileSerializer})
     def get(self, request):

@@ -22,6 +22,7 @@ from counseling.apis.common import (
 )
 from counseling.models import Worksheet
 from counseling.selectors.clients import client_list_for_counselor
+from counseling.selectors.notes import session_note_list
 from counseling.selectors.worksheets import (
     worksheet_get,
     worksheet_list,
@@ -69,6 +70,9 @@ class WorksheetSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     reviewed_at = serializers.DateTimeField(allow_null=True)
     review_comment = serializers.CharField(allow_blank=True)
+    session_note = serializers.IntegerField(
+        source="session_note_id", allow_null=True, help_text="the note whose homework this is"
+    )
     entries = WorksheetEntrySerializer(many=True)
     created_at = serializers.DateTimeField()
 
@@ -133,6 +137,13 @@ class WorksheetListApi(MethodPermissionsMixin, APIView):
         message = serializers.CharField(
             max_length=MESSAGE_MAX_LENGTH, allow_blank=True, required=False, default=""
         )
+        session_note = id_field(required=False, help_text="the counselor's note whose homework this is")
+
+        def validate_session_note(self, value):
+            note = session_note_list(counselor=self.context["counselor"]).filter(pk=value).first()
+            if note is None:
+                raise serializers.ValidationError(_("選べないノートです。"))
+            return note
 
         def validate_client(self, value):
             client = client_list_for_counselor(counselor=self.context["counselor"]).filter(pk=value).first()

@@ -106,8 +106,13 @@ def slot_list(
     date_to: date,
     now: datetime | None = None,
     exclude_booking_id: int | None = None,
+    window: timedelta | None = None,
 ) -> list[Slot]:
-    """The free slots of ``session_type`` on the Asia/Tokyo days ``date_from`` to ``date_to`` inclusive."""
+    """The free slots of ``session_type`` on the Asia/Tokyo days ``date_from`` to ``date_to`` inclusive.
+
+    ``window`` is how far ahead a slot may lie: the clients' booking window unless given (the
+    counselor books further ahead, see ``COUNSELING_COUNSELOR_BOOKING_WINDOW``).
+    """
     return _free_slots(
         session_type,
         _rules_by_weekday(session_type),
@@ -115,6 +120,7 @@ def slot_list(
         date_to,
         now=now or timezone.now(),
         exclude_booking_id=exclude_booking_id,
+        window=window,
     )
 
 
@@ -126,12 +132,13 @@ def _free_slots(
     *,
     now: datetime,
     exclude_booking_id: int | None,
+    window: timedelta | None = None,
 ) -> list[Slot]:
     duration = timedelta(minutes=session_type.duration_minutes)
     # The slot's own buffer must not run into the next booking either: the database compares the same span.
     occupied = duration + timedelta(minutes=session_type.buffer_minutes)
     earliest = now + settings.COUNSELING_MIN_NOTICE
-    latest = now + settings.COUNSELING_BOOKING_WINDOW
+    latest = now + (window or settings.COUNSELING_BOOKING_WINDOW)
     # Days outside notice and window cannot hold a slot: skip them rather than walk them.
     date_from, date_to = max(date_from, local_date(earliest)), min(date_to, local_date(latest))
 
@@ -173,16 +180,21 @@ def slot_state(
     start: datetime,
     now: datetime | None = None,
     exclude_booking_id: int | None = None,
+    window: timedelta | None = None,
 ) -> SlotState:
-    """Whether ``start`` can be booked now for ``session_type``, and if not, whether it ever could."""
+    """Whether ``start`` can be booked now for ``session_type``, and if not, whether it ever could;
+    ``window`` as for ``slot_list``."""
     now = now or timezone.now()
-    if not now + settings.COUNSELING_MIN_NOTICE <= start <= now + settings.COUNSELING_BOOKING_WINDOW:
+    window = window or settings.COUNSELING_BOOKING_WINDOW
+    if not now + settings.COUNSELING_MIN_NOTICE <= start <= now + window:
         return SlotState.UNAVAILABLE
     day = local_date(start)
     rules = _rules_by_weekday(session_type)
     if start not in _candidate_starts(rules, day, day, timedelta(minutes=session_type.duration_minutes)):
         return SlotState.NOT_A_SLOT
-    free = _free_slots(session_type, rules, day, day, now=now, exclude_booking_id=exclude_booking_id)
+    free = _free_slots(
+        session_type, rules, day, day, now=now, exclude_booking_id=exclude_booking_id, window=window
+    )
     return SlotState.FREE if any(slot.start == start for slot in free) else SlotState.UNAVAILABLE
 
 

@@ -34,7 +34,8 @@ SUGGESTION_MIN_SCORE = 4
 
 
 def suggestions_for_answers(answers: list[IntakeAnswer]) -> dict[str, list[Pattern]]:
-    """Decision support for the counselor: the reasons answered 4 or 5, strongest first, and their steps.
+    """Decision support for the counselor: the reasons answered 4 or 5, strongest first, and the steps
+    the practice suggests for them (its own StepSuggestion setting, not the article's teaching).
 
     ``answers`` must come with ``reason`` and ``reason.suggested_steps`` loaded (see intake selectors).
     """

@@ -5,8 +5,9 @@ from datetime import datetime, time
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError
-from counseling.models import AvailabilityRule, CounselorProfile, SessionType, TimeOff
+from core.exceptions import ApplicationError, ConflictError
+from counseling.models import AvailabilityRule, Booking, CounselorProfile, SessionType, TimeOff
+from counseling.services.meeting_links import meeting_url_template_check
 
 SESSION_TYPE_FIELDS = (
     "name",
@@ -92,6 +93,18 @@ def session_type_update(*, session_type: SessionType, **changes) -> SessionType:
     return _session_type_save(session_type)
 
 
+@transaction.atomic
+def session_type_delete(*, session_type: SessionType) -> None:
+    """Only a type never booked goes: a booked one stays for its bookings' history (deactivate it)."""
+    session_type = SessionType.objects.select_for_update().get(pk=session_type.pk)
+    if Booking.objects.filter(session_type=session_type).exists():
+        raise ConflictError(
+            _("予約のあるセッション種別は削除できません。受付を停止してください。"),
+            extra={"session_type": [_("予約があります。")]},
+        )
+    session_type.delete()
+
+
 def _rule_save(rule: AvailabilityRule) -> AvailabilityRule:
     if rule.start_time >= rule.end_time:
         raise ApplicationError(
@@ -158,9 +171,20 @@ def time_off_delete(*, time_off: TimeOff) -> None:
 
 
 @transaction.atomic
-def counselor_profile_update(*, counselor, meeting_url: str) -> CounselorProfile:
-    """The URL goes into online bookings made from now on and into those rescheduled."""
+def counselor_profile_update(
+    *, counselor, meeting_url: str | None = None, meeting_url_template: str | None = None
+) -> CounselorProfile:
+    """The meeting-link settings, for online bookings made from now on and those rescheduled.
+
+    ``meeting_url_template`` ("https://meet.jit.si/{room}") gives each booking a room of its own;
+    left empty, every online booking carries the fixed ``meeting_url``. ``None`` leaves a field as it is.
+    """
     _require_counselor(counselor)
     profile, _created = CounselorProfile.objects.select_for_update().get_or_create(counselor=counselor)
-    _assign(profile, {"meeting_url": meeting_url}, ("meeting_url",))
+    changes = {}
+    if meeting_url is not None:
+        changes["meeting_url"] = meeting_url
+    if meeting_url_template is not None:
+        changes["meeting_url_template"] = meeting_url_template_check(meeting_url_template)
+    _assign(profile, changes, ("meeting_url", "meeting_url_template"))
     return _save(profile)

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
 from counseling.localtime import local_date, local_datetime
-from counseling.models import Booking, CounselorProfile, Format, SessionType
+from counseling.models import Booking, Format, SessionType
 from counseling.policy import COUNSELOR, booking_policy
 from counseling.selectors.availability import SlotState, slot_state
 from counseling.selectors.intakes import client_booking_eligibility
 from counseling.services.booking_mail import booking_mail_cancelled, booking_mail_confirmed
+from counseling.services.meeting_links import meeting_url_for_booking
 
 
 def _slot_taken_error() -> ConflictError:
@@ -71,10 +72,11 @@ def _place(booking: Booking, *, start: datetime, now: datetime) -> None:
     # Booked after the reminder time: the confirmation just sent is the reminder.
     booking.reminder_due_at = due if due > now else None
     booking.reminder_queued_at = None
-    booking.meeting_url = ""
-    if session_type.format == Format.ONLINE:
-        profile = CounselorProfile.objects.filter(counselor_id=booking.counselor_id).first()
-        booking.meeting_url = profile.meeting_url if profile else ""
+    booking.meeting_url = (
+        meeting_url_for_booking(counselor_id=booking.counselor_id, current=booking.meeting_url)
+        if session_type.format == Format.ONLINE
+        else ""
+    )
 
 
 def _save_or_conflict(booking: Booking) -> None:

@@ -23,6 +23,15 @@ TRANSITIONS = {
 }
 
 
+def intake_decidable_by(*, intake: Intake, counselor) -> bool:
+    """Whether ``counselor`` may still accept or decline ``intake`` (what ``intake_set_status`` allows)."""
+    return (
+        counselor.is_counselor
+        and intake.counselor_id in (None, counselor.pk)
+        and Intake.Status.ACCEPTED in TRANSITIONS[intake.status]
+    )
+
+
 def _scene_patterns(codes: list[str]) -> list[Pattern]:
     if not codes:
         raise ApplicationError(

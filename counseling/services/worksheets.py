@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
 from counseling.localtime import day_label, local_date
-from counseling.models import AccessRecord, Worksheet, WorksheetEntry, WorksheetTemplate
+from counseling.models import AccessRecord, SessionNote, Worksheet, WorksheetEntry, WorksheetTemplate
 from counseling.selectors.clients import client_is_counselors
 from counseling.services.access import access_record
 from counseling.worksheet_answers import answers_errors
@@ -73,9 +73,11 @@ def worksheet_assign(
     message: str,
     ip: str | None = None,
     notify: bool = True,
+    session_note: SessionNote | None = None,
 ) -> Worksheet:
     """Assigns ``template`` to one of ``counselor``'s clients, due on ``due_date``; the client is mailed
-    (unless ``notify`` is false: demo data)."""
+    (unless ``notify`` is false: demo data). ``session_note``: the counselor's note on this client
+    whose homework the worksheet is."""
     if not counselor.is_counselor:
         raise PermissionDenied
     if not (client and client.is_client and client_is_counselors(client_id=client.pk, counselor=counselor)):
@@ -93,9 +95,21 @@ def worksheet_assign(
             extra={"due_date": [_("今日以降の日付にしてください。")]},
         )
     message = _check_text(message, field="message", max_length=MESSAGE_MAX_LENGTH, required=False)
+    if session_note is not None and (
+        session_note.counselor_id != counselor.pk or session_note.client_id != client.pk
+    ):
+        raise ApplicationError(
+            _("このクライアントについてのご自分のノートを選んでください。"),
+            extra={"session_note": [_("選べないノートです。")]},
+        )
 
     worksheet = Worksheet.objects.create(
-        template=template, counselor=counselor, client=client, due_date=due_date, message=message
+        template=template,
+        counselor=counselor,
+        client=client,
+        due_date=due_date,
+        message=message,
+        session_note=session_note,
     )
     access_record(user=counselor, obj_or_objs=worksheet, action=AccessRecord.Action.CREATE, ip=ip)
     if notify:

@@ -9,9 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
+from counseling.exercises import EXERCISES_BY_CODE
+from counseling.models import Pattern
 from newsletter.models import Broadcast, Delivery, Lesson, SendSlot, Workbook
 from newsletter.rendering import (
     IssueContent,
+    exercise_context,
     footer_context,
     issue_content,
     list_unsubscribe_headers,
@@ -32,15 +35,51 @@ def _content_validate(*, subject: str, body_markdown: str) -> None:
         raise ApplicationError(_("入力内容を確認してください。"), extra=errors)
 
 
+def lesson_patterns_resolve(codes: list[str]) -> list[Pattern]:
+    """The patterns named by ``codes``; every code must be one of the method's."""
+    found = {pattern.code: pattern for pattern in Pattern.objects.filter(code__in=codes)}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise ApplicationError(
+            _("不明なパターンのコードです: %(codes)s") % {"codes": ", ".join(unknown)},
+            extra={"patterns": [_("不明なコードです: %(codes)s") % {"codes": ", ".join(unknown)}]},
+        )
+    return [found[code] for code in dict.fromkeys(codes)]
+
+
+def _exercise_validate(exercise: str) -> None:
+    if exercise and exercise not in EXERCISES_BY_CODE:
+        raise ApplicationError(
+            _("ワークブックのワークを選び直してください。"),
+            extra={"exercise": [_("不明なワークです。")]},
+        )
+
+
 @transaction.atomic
 def lesson_create(
-    *, subject: str, body_markdown: str, position: int | None = None, is_active: bool = True
+    *,
+    subject: str,
+    body_markdown: str,
+    position: int | None = None,
+    is_active: bool = True,
+    patterns: list[str] | None = None,
+    exercise: str = "",
 ) -> Lesson:
     _content_validate(subject=subject, body_markdown=body_markdown)
+    _exercise_validate(exercise)
+    found = lesson_patterns_resolve(patterns or [])
     if position is None:
         position = (Lesson.objects.aggregate(last=Max("position"))["last"] or 0) + 1
-    lesson = Lesson(position=position, subject=subject, body_markdown=body_markdown, is_active=is_active)
-    return _lesson_save(lesson)
+    lesson = Lesson(
+        position=position,
+        subject=subject,
+        body_markdown=body_markdown,
+        is_active=is_active,
+        exercise=exercise,
+    )
+    lesson = _lesson_save(lesson)
+    lesson.patterns.set(found)
+    return lesson
 
 
 def _lesson_save(lesson: Lesson) -> Lesson:
@@ -58,11 +97,16 @@ def _lesson_save(lesson: Lesson) -> Lesson:
 
 @transaction.atomic
 def lesson_update(*, lesson: Lesson, **fields) -> Lesson:
-    for name in ("subject", "body_markdown", "position", "is_active"):
+    for name in ("subject", "body_markdown", "position", "is_active", "exercise"):
         if name in fields:
             setattr(lesson, name, fields[name])
     _content_validate(subject=lesson.subject, body_markdown=lesson.body_markdown)
-    return _lesson_save(lesson)
+    _exercise_validate(lesson.exercise)
+    found = lesson_patterns_resolve(fields["patterns"]) if "patterns" in fields else None
+    lesson = _lesson_save(lesson)
+    if found is not None:
+        lesson.patterns.set(found)
+    return lesson
 
 
 @transaction.atomic
@@ -71,6 +115,9 @@ def lesson_delete(*, lesson: Lesson) -> None:
         raise ConflictError(
             _("配信済みの講座メールは削除できません。「配信する」を外すと、今後は送られません。")
         )
+    if lesson.code:
+        # The course is loaded again on every start: a deleted shipped lesson would come back.
+        raise ConflictError(_("同梱の講座メールは削除できません。「配信する」を外すと、今後は送られません。"))
     lesson.delete()
 
 
@@ -150,14 +197,27 @@ def broadcast_delete(*, broadcast: Broadcast) -> None:
 
 
 def content_of(item: Lesson | Broadcast) -> IssueContent:
-    return issue_content(subject=item.subject, body_markdown=item.body_markdown)
+    return issue_content(
+        subject=item.subject, body_markdown=item.body_markdown, exercise=getattr(item, "exercise", "")
+    )
 
 
-def issue_render(*, content: IssueContent, unsubscribe_link: str, name: str = "", is_test: bool = False):
+def issue_render(
+    *,
+    content: IssueContent,
+    unsubscribe_link: str,
+    name: str = "",
+    is_test: bool = False,
+    workbook_url: str | None = None,
+):
+    """One subscriber's email; ``workbook_url`` is their signed workbook link (lessons only)."""
     return email_render(
         template=ISSUE_TEMPLATE,
         context={
             **footer_context(unsubscribe_link),
+            **exercise_context(
+                exercise_code=content.exercise, workbook_url=workbook_url or _workbook_request_url()
+            ),
             "subject": content.subject,
             "body_html": content.html,
             "body_text": content.text,
@@ -170,6 +230,11 @@ def issue_render(*, content: IssueContent, unsubscribe_link: str, name: str = ""
 def _sample_unsubscribe_link() -> str:
     # Previews and test sends go to the counselor, who is no subscriber: the link shows where it leads.
     return f"{settings.SITE_URL}/newsletter/unsubscribe/SAMPLE/"
+
+
+def _workbook_request_url() -> str:
+    # Where someone without a signed link asks for one (previews and test sends).
+    return f"{settings.SITE_URL}/newsletter/workbook/"
 
 
 def issue_preview(*, item: Lesson | Broadcast) -> RenderedEmail:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from newsletter.models import Broadcast, Delivery, Lesson, SendSlot, Subscriber
-from newsletter.rendering import IssueContent, list_unsubscribe_headers, unsubscribe_url
+from newsletter.rendering import IssueContent, list_unsubscribe_headers, unsubscribe_url, workbook_link
 from newsletter.schedule import is_slot, slots_between
 from newsletter.services.content import content_of, issue_render
 from outbox.services import EmailDraft, email_enqueue_many
@@ -129,7 +129,12 @@ def _slot_plan_chunk(*, slot_id: int, contents: _Contents) -> bool:
         else:
             continue  # the course is over for this subscriber and there is no broadcast
         link = unsubscribe_url(row["pk"])
-        rendered = issue_render(content=content, unsubscribe_link=link, name=row["name"])
+        rendered = issue_render(
+            content=content,
+            unsubscribe_link=link,
+            name=row["name"],
+            workbook_url=workbook_link(row["pk"]) if content.exercise else None,
+        )
         deliveries.append(delivery)
         drafts.append(
             EmailDraft(

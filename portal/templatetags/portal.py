@@ -1,5 +1,6 @@
 from django import template
 
+from counseling.self_check import self_check_statement as statement_for
 from portal.forms import pattern_label
 
 register = template.Library()
@@ -9,6 +10,12 @@ register = template.Library()
 def field_named(form, name: str):
     """``form|field_named:"items.0"``: a bound field whose name holds dots, which template lookups split."""
     return form[name]
+
+
+@register.filter
+def self_check_statement(pattern) -> str:
+    """The everyday statement the client rated for a reason."""
+    return statement_for(pattern.code)
 
 
 @register.filter

@@ -63,33 +63,26 @@ def pytest_runtest_makereport(item, call):
 _REPORTS = pytest.StashKey[dict]()
 
 
-@pytest.fixture
-def page(request, browser, live_server):
+def open_page(browser, live_server, requested: list[str], violations: list[str]):
+    """A fresh browser context at phone width (its own cookies: another person) and its page.
+
+    Every request it makes is appended to ``requested`` (the tests fail on any host but the app's),
+    and whatever the Content-Security-Policy refuses to ``violations``.
+    """
     context = browser.new_context(
         locale="ja-JP", viewport={"width": 390, "height": 844}, base_url=live_server.url
     )
-    violations = csp_violations(context)
+    context.on("request", lambda request: requested.append(request.url))
+    csp_violations(context, violations)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    # Every request the pages make, to prove that nothing is loaded from another host.
-    requested: list[str] = []
-    context.on("request", lambda sent: requested.append(sent.url))
-    yield page
-    report = request.node.stash.get(_REPORTS, {}).get("call")
-    if report is not None and report.failed:
-        FAILURE_DIR.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(FAILURE_DIR / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    foreign = foreign_requests(requested, live_server.url)
-    assert not foreign, "requests to another host:\n" + "\n".join(foreign)
-    # Anything the Content-Security-Policy refused (an inline script, a file from another host)
-    # fails the test that met it: pages must work under the policy production sends.
-    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+    return page
 
 
-def csp_violations(context) -> list[str]:
-    """Collects what Chromium reports as refused by the Content-Security-Policy, on every page."""
-    found: list[str] = []
+def csp_violations(context, found: list[str] | None = None) -> list[str]:
+    """Collects what Chromium reports as refused by the Content-Security-Policy, on every page,
+    into ``found`` (a new list unless given), which it returns."""
+    found = [] if found is None else found
 
     def on_console(message) -> None:
         if message.type == "error" and "Content Security Policy" in message.text:
@@ -107,6 +100,42 @@ def foreign_requests(urls: list[str], own: str) -> list[str]:
         for url in urls
         if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != host
     ]
+
+
+@pytest.fixture
+def requested() -> list[str]:
+    """Every URL the test's browser contexts asked for."""
+    return []
+
+
+@pytest.fixture
+def violations() -> list[str]:
+    """Everything the Content-Security-Policy refused in the test's browser contexts."""
+    return []
+
+
+@pytest.fixture
+def page(request, browser, live_server, requested, violations):
+    page = open_page(browser, live_server, requested, violations)
+    yield page
+    report = request.node.stash.get(_REPORTS, {}).get("call")
+    if report is not None and report.failed:
+        FAILURE_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(FAILURE_DIR / f"{request.node.name}.png"), full_page=True)
+    page.context.close()
+    foreign = foreign_requests(requested, live_server.url)
+    assert not foreign, "requests to another host:\n" + "\n".join(foreign)
+    # Anything the Content-Security-Policy refused (an inline script, a file from another host)
+    # fails the test that met it: pages must work under the policy production sends.
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def second_page(browser, live_server, requested, violations):
+    """Another person's browser, beside ``page``."""
+    page = open_page(browser, live_server, requested, violations)
+    yield page
+    page.context.close()
 
 
 def assert_fits_width(page) -> None:

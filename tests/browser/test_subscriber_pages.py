@@ -64,3 +64,16 @@ def test_signup_errors_appear_beside_the_fields_and_the_address_typed_stays(page
     assert page.get_by_label("メールアドレス").get_attribute("aria-invalid") == "true"
     assert_accessible(page)
     assert not Subscriber.objects.exists()
+
+
+def test_a_lessons_exercise_link_opens_that_exercises_section_readable_on_a_phone(page):
+    page.goto("/newsletter/exercises/#work-4-2")
+
+    section = page.locator("#work-4-2")
+    section.get_by_role("heading", name="ワーク4-2　断る練習").wait_for()
+    assert section.is_visible()
+    # Nothing wider than the 390 px screen: no sideways scrolling on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+    page.get_by_role("link", name="新しいリンクを受け取れます").click()
+    page.get_by_role("heading", name="ワークブックのリンクの再送").wait_for()

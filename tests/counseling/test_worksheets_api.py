@@ -279,3 +279,20 @@ def test_the_template_list_costs_the_same_queries_whatever_its_length(counselor_
 
     assert (count, count_all) == (1, WorksheetTemplate.objects.count())
     assert every == one
+
+
+def test_a_worksheet_can_be_assigned_as_the_homework_of_the_counselors_own_note(
+    counselor, counselor_api, own_client, frozen_now
+):
+    from tests.counseling.factories import SessionNoteFactory
+
+    note = SessionNoteFactory(counselor=counselor, client=own_client)
+    foreign = SessionNoteFactory()
+    body = {"template": "step1.done_today", "client": own_client.pk, "due_date": "2025-06-09"}
+
+    created = counselor_api.post(WORKSHEETS, {**body, "session_note": note.pk}, format="json")
+    refused = counselor_api.post(WORKSHEETS, {**body, "session_note": foreign.pk}, format="json")
+
+    assert created.status_code == 201 and created.json()["session_note"] == note.pk
+    assert refused.status_code == 400 and "session_note" in refused.json()
+    assert Worksheet.objects.get().session_note == note

@@ -31,3 +31,15 @@ def workbook(db, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     file = ContentFile(b"%PDF-1.4 workbook", name="workbook.pdf")
     return workbook_upload(file=file, title="心を整えるワークブック")
+
+
+@pytest.fixture
+def admin_client(db):
+    """The practice's owner in the admin (a superuser counselor)."""
+    from django.test import Client
+
+    from tests.accounts.factories import CounselorFactory
+
+    client = Client()
+    client.force_login(CounselorFactory(is_superuser=True, email="sensei@example.com"))
+    return client

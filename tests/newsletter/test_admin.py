@@ -6,18 +6,10 @@ from django.test import Client
 
 from newsletter.models import Broadcast, Lesson, Workbook
 from newsletter.tokens import workbook_token_make
-from tests.accounts.factories import CounselorFactory
 from tests.newsletter.factories import BroadcastFactory, LessonFactory, SubscriberFactory
 from tests.newsletter.test_planning import tokyo
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client():
-    client = Client()
-    client.force_login(CounselorFactory(is_superuser=True, email="sensei@example.com"))
-    return client
 
 
 def test_the_lesson_page_in_admin_shows_a_preview_with_the_footer(admin_client):

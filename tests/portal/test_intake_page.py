@@ -2,6 +2,7 @@ import pytest
 from django.core import mail
 
 from counseling.models import Intake
+from counseling.self_check import SELF_CHECK_STATEMENTS
 from tests.counseling.factories import IntakeFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +30,11 @@ def test_the_intake_form_asks_the_five_self_check_statements_on_a_1_to_5_scale(c
 
     body = client.get(INTAKE).content.decode()
 
-    assert "強い「無価値感」や「罪悪感」を抱えている" in body
-    assert "子どもの頃の経験が影響している" in body
+    # Everyday statements about the person, not the method's headings.
+    for statement in SELF_CHECK_STATEMENTS.values():
+        assert str(statement) in body
+    assert "強い「無価値感」や「罪悪感」を抱えている" not in body
+    assert "学習性無力感" not in body
     for score in range(1, 6):
         assert f'name="self_check_unheard" value="{score}"' in body
     assert "<legend>" in body

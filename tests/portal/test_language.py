@@ -37,5 +37,21 @@ def test_the_portal_reads_in_english_down_to_the_methods_pattern_names(client, c
 
     assert "Upcoming sessions" in home and "Fill in the intake form" in home
     assert "romance / partnership" in intake
-    assert "strong worthlessness or guilt" in intake
+    assert "make myself useful" in intake  # the self-check statements in everyday English
     assert "5 very much" in intake
+
+
+def test_the_client_file_and_schedule_read_in_english(client, counselor):
+    from tests.counseling.factories import SessionNoteFactory
+
+    note = SessionNoteFactory(counselor=counselor, tags=["scene.work"])
+    client.force_login(counselor)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/counselor/"})
+
+    file = client.get(f"/counselor/clients/{note.client_id}/").content.decode()
+    schedule = client.get("/counselor/schedule/").content.decode()
+    assign = client.get(f"/counselor/clients/{note.client_id}/worksheets/new/").content.decode()
+
+    assert "Since the last session" in file and "Patterns over time" in file and "workplace" in file
+    assert "Weekly hours" in schedule and "Template for a URL per session" in schedule
+    assert "Assign and notify by email" in assign

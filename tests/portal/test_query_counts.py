@@ -9,10 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.counseling.factories import (
+    AvailabilityRuleFactory,
     BookingFactory,
     IntakeFactory,
     SessionNoteFactory,
     SessionTypeFactory,
+    TimeOffFactory,
     WorksheetEntryFactory,
     WorksheetFactory,
 )
@@ -87,3 +89,71 @@ def test_a_clients_notes(client):
 
     one, twenty = grow(notes, lambda: queries(client, f"/counselor/clients/{first.client_id}/"))
     assert one == twenty
+
+
+def test_the_client_list_with_1_and_50_clients(client, counselor):
+    session_type = SessionTypeFactory(counselor=counselor)
+    client.force_login(counselor)
+    hours = count()
+
+    def clients(n):
+        for _ in range(n):
+            booking = BookingFactory(
+                session_type=session_type, start=timezone.now() + timedelta(days=2, hours=next(hours))
+            )
+            WorksheetFactory(counselor=counselor, client=booking.client)
+
+    clients(1)
+    one = queries(client, "/counselor/clients/")
+    clients(49)
+    assert queries(client, "/counselor/clients/") == one
+
+
+def test_the_client_file_with_1_and_50_bookings_notes_and_worksheets(client, counselor):
+    session_type = SessionTypeFactory(counselor=counselor)
+    first = SessionNoteFactory(counselor=counselor, tags=["scene.work"])
+    client.force_login(counselor)
+    hours = count()
+
+    def rows(n):
+        for index in range(n):
+            start = timezone.now() + timedelta(days=(-1) ** index * 2, hours=next(hours))
+            status = "confirmed" if start > timezone.now() else "completed"
+            BookingFactory(session_type=session_type, client=first.client, start=start, status=status)
+            note = SessionNoteFactory(
+                counselor=counselor, client=first.client, tags=["scene.work", "reason.childhood", "step.1"]
+            )
+            worksheet = WorksheetFactory(counselor=counselor, client=first.client, session_note=note)
+            WorksheetEntryFactory(worksheet=worksheet)
+
+    rows(1)
+    one = queries(client, f"/counselor/clients/{first.client_id}/")
+    rows(49)
+    assert queries(client, f"/counselor/clients/{first.client_id}/") == one
+
+
+def test_the_schedule_page_with_1_and_50_types_hours_and_time_off(client, counselor):
+    client.force_login(counselor)
+    hours = count()
+    # Open every day, so that the preview has slots to look at from the first row on.
+    for weekday in range(7):
+        AvailabilityRuleFactory(counselor=counselor, weekday=weekday, start_time=time(13), end_time=time(18))
+
+    def rows(n):
+        for _ in range(n):
+            hour = next(hours)
+            session_type = SessionTypeFactory(counselor=counselor)
+            AvailabilityRuleFactory(
+                counselor=counselor,
+                weekday=hour % 7,
+                start_time=time(hour % 12),
+                end_time=time(hour % 12 + 1),
+            )
+            start = timezone.now() + timedelta(days=3, hours=hour * 3)
+            TimeOffFactory(counselor=counselor, start=start)
+            BookingFactory(session_type=session_type, start=start)
+
+    rows(1)
+    one = queries(client, "/counselor/schedule/")
+    rows(49)
+    assert queries(client, "/counselor/schedule/") == one

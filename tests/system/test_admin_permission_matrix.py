@@ -33,7 +33,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.services import counselor_create
-from counseling.models import AccessRecord, Pattern, Worksheet, WorksheetTemplate
+from counseling.models import AccessRecord, Pattern, StepSuggestion, Worksheet, WorksheetTemplate
 from counseling.services.access import access_record
 from courses.services import enrollment_create
 from newsletter.models import SendSlot, Suppression, TrackingEvent, Workbook
@@ -161,6 +161,14 @@ ROWS: dict[str, tuple[str, Callable]] = {
     "counseling.worksheettemplate": (
         "practice",
         lambda c: WorksheetTemplate.objects.order_by("pk")[c.pk % 2],
+    ),
+    # The practice's own reason → step suggestions: a pair per counselor that the defaults lack.
+    "counseling.stepsuggestion": (
+        "practice",
+        lambda c: StepSuggestion.objects.create(
+            reason=Pattern.objects.get(code="reason.self_sacrifice"),
+            step=Pattern.objects.get(code=f"step.{1 + c.pk % 2}"),
+        ),
     ),
     "counseling.sessionnote": ("author", lambda c: SessionNoteFactory(counselor=c)),
     "counseling.worksheet": ("author", lambda c: WorksheetFactory(counselor=c)),

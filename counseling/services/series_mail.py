@@ -1,0 +1,77 @@
+"""The one mail a series booked by the counselor sends the client: every date, one .ics of them all."""
+
+from datetime import UTC
+
+from django.conf import settings
+from icalendar import Calendar
+
+from counseling.calendar import booking_ics, booking_location
+from counseling.localtime import local_clock, local_label
+from counseling.models import Booking, Format
+from outbox.models import OutboundEmail
+from outbox.registry import register_send_check
+from outbox.services import Attachment, email_enqueue_template
+
+KIND_SERIES_CONFIRMED = "counseling.booking_series_confirmed"
+
+
+def booking_series_ics(bookings: list[Booking]) -> bytes:
+    """One calendar holding each booking's own event as its single .ics writes it (same UID and
+    SEQUENCE), so a later change or cancellation of one session updates the right event.
+
+    Times are written in UTC: a calendar reads a TZID it cannot resolve as floating time.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.PRACTICE_NAME}//counseling//JA")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    for booking in bookings:
+        for event in Calendar.from_ical(booking_ics(booking)).walk("VEVENT"):
+            for name in ("DTSTART", "DTEND", "DTSTAMP"):
+                instant = event.decoded(name)
+                del event[name]
+                event.add(name, instant.astimezone(UTC))
+            calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def booking_series_mail(*, bookings: list[Booking]) -> None:
+    first = bookings[0]
+    email_enqueue_template(
+        kind=KIND_SERIES_CONFIRMED,
+        recipient=first.client.email,
+        key=str(first.series_id),
+        template="counseling/email/booking_series_confirmed",
+        template_context={
+            "client": first.client,
+            "session_type": first.session_type,
+            "online": first.session_type.format == Format.ONLINE,
+            "location": booking_location(first),
+            "sessions": [
+                {
+                    "start_label": local_label(booking.start),
+                    "end_clock": local_clock(booking.end),
+                    "meeting_url": booking.meeting_url,
+                }
+                for booking in bookings
+            ],
+            "site_url": settings.SITE_URL,
+            "practice_name": settings.PRACTICE_NAME,
+            "cancellation_window_hours": int(settings.COUNSELING_CANCELLATION_WINDOW.total_seconds() // 3600),
+        },
+        attachments=[
+            Attachment(
+                filename="sessions.ics", content=booking_series_ics(bookings), mimetype="text/calendar"
+            )
+        ],
+        context={"series_id": str(first.series_id)},
+    )
+
+
+@register_send_check(KIND_SERIES_CONFIRMED)
+def _series_still_booked(email: OutboundEmail) -> bool:
+    """Goes while any session of the series stands; one cancelled meanwhile has its own CANCEL mail,
+    whose higher SEQUENCE wins over this mail's event in the client's calendar."""
+    return Booking.objects.filter(
+        series_id=email.context.get("series_id"), status=Booking.Status.CONFIRMED
+    ).exists()
