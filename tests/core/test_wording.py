@@ -46,7 +46,9 @@ def _translated_strings() -> list[str]:
 
 def test_the_english_catalog_has_no_full_width_punctuation_or_curly_apostrophes():
     # A Japanese font renders ’ and full-width brackets a full em wide in English text ("Today’ s").
-    offending = [text for text in _translated_strings() if re.search(r"[’（）「」『』【】、。：]", text)]
+    # A Japanese label quoted as it appears (“推奨ステップ（…）” in the Japanese-only admin) is kept as is.
+    unquoted = {text: re.sub(r"“[^”]*”", "", text) for text in _translated_strings()}
+    offending = [text for text, prose in unquoted.items() if re.search(r"[’（）「」『』【】、。：]", prose)]
     assert offending == []
 
 
