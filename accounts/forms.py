@@ -33,6 +33,14 @@ class PasswordResetRequestForm(forms.Form):
     )
 
 
+class VerificationResendForm(forms.Form):
+    email = forms.EmailField(
+        label=_("ご登録のメールアドレス"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class PasswordResetConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=1000)
     password = forms.CharField(

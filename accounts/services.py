@@ -1,5 +1,7 @@
 """Every write to accounts: registration, verification, tokens, password reset, profile."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
+from accounts.auth import lockout_ends_at
 from accounts.models import User
 from core.emails import normalize_email
 from core.exceptions import ApplicationError
@@ -24,8 +27,16 @@ VERIFY_SALT = "accounts.email-verification"
 RESET_SALT = "accounts.password-reset"
 
 
+class EmailNotVerified(ApplicationError):
+    """The password was right but the address is not confirmed yet: the page offers a new link."""
+
+
 class LoginLockedOut(Exception):
-    """Too many failed logins for this email from this address."""
+    """Too many failed logins for this email from this address; ``until`` is when to try again."""
+
+    def __init__(self, until: datetime):
+        super().__init__(until)
+        self.until = until
 
 
 def email_verification_token_make(*, user: User) -> str:
@@ -67,16 +78,21 @@ def user_create(
 def user_register(*, email: str, password: str, display_name: str) -> User | None:
     """Creates a client and emails a verification link.
 
-    For an address that already has an account the owner gets a notice instead, and the caller
-    answers exactly as for a new one, so registration never reveals who has an account: the
-    password is judged before the address is looked up (a weak one is refused alike for both), and
-    the existing branch hashes it too, so both take the same time.
+    For an address that already has an account the owner gets a notice instead (or, while the
+    account waits for confirmation, a new verification link), and the caller answers exactly as for
+    a new one, so registration never reveals who has an account: the password is judged before the
+    address is looked up (a weak one is refused alike for both), and the existing branch hashes it
+    too, so both take the same time.
     """
     email = normalize_email(email)
     _password_validate(password=password, user=User(email=email, display_name=display_name.strip()))
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
         make_password(password)  # the hashing the new account's password costs; the result is unused
+        if existing.is_active and not existing.email_verified:
+            # The first link was lost or has expired: registering again is how many people retry.
+            verification_resend(email=email)
+            return None
         email_enqueue_template(
             kind="accounts.register_existing",
             recipient=existing.email,
@@ -95,7 +111,8 @@ def user_send_verification(*, user: User) -> None:
     email_enqueue_template(
         kind="accounts.verify_email",
         recipient=user.email,
-        key=f"{user.pk}:{user.email}",
+        # Per link, not per user: a link asked for again is a new mail (the signed token is timestamped).
+        key=f"{user.pk}:{token[-16:]}",
         template="accounts/email/verify_email",
         template_context={
             "user": user,
@@ -105,6 +122,21 @@ def user_send_verification(*, user: User) -> None:
         },
         carries_secret=True,
     )
+
+
+@transaction.atomic
+def verification_resend(*, email: str) -> None:
+    """Emails a fresh verification link when the address has an account still waiting for one.
+
+    The caller answers the same for every address. At most one link per address and
+    ``verification_address`` window, whoever asks and from wherever, so nobody floods a mailbox.
+    """
+    email = normalize_email(email)
+    if not rate_limit_allows(scope="verification_address", key=email):
+        return
+    user = User.objects.filter(email__iexact=email, is_active=True, email_verified_at__isnull=True).first()
+    if user is not None:
+        user_send_verification(user=user)
 
 
 @transaction.atomic
@@ -129,11 +161,11 @@ def session_login_check(*, request, email: str, password: str) -> User:
     """Checks the password (django-axes counts failures and locks out) and that the user may log in."""
     user = authenticate(request=request, username=normalize_email(email), password=password)
     if getattr(request, "axes_locked_out", False):
-        raise LoginLockedOut
+        raise LoginLockedOut(until=lockout_ends_at(request, getattr(request, "axes_credentials", None)))
     if user is None or not user.is_active:
         raise ApplicationError(_("メールアドレスまたはパスワードが正しくありません。"))
     if not user.email_verified:
-        raise ApplicationError(
+        raise EmailNotVerified(
             _("メールアドレスの確認が済んでいません。届いたメールのリンクを開いてください。")
         )
     return user

@@ -1,16 +1,20 @@
 """HTML pages for people: log in and out, register, confirm the email address, reset the password."""
 
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import forms, services
+from accounts.auth import retry_after_seconds
 from core.exceptions import ApplicationError
 from core.forms import form_apply_error
-from core.ratelimit import rate_limit_posts
+from core.ratelimit import Rate, rate_limit_posts
 
 
 def _next_url(request) -> str:
@@ -38,8 +42,26 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.session_login_check(request=request, **form.cleaned_data)
-        except services.LoginLockedOut:
-            form.add_error(None, _("ログインの失敗が続いたため、このアカウントは15分間ロックされています。"))
+        except services.LoginLockedOut as locked:
+            until = timezone.localtime(locked.until)
+            form.add_error(
+                None,
+                _(
+                    "ログインの失敗が続いたため、このアカウントへのログインを一時的に止めています。"
+                    "%(time)s以降にもう一度お試しください。パスワードをお忘れの場合は再設定できます。"
+                )
+                % {"time": date_format(until, "TIME_FORMAT")},
+            )
+            response = render(
+                request, "accounts/login.html", {"form": form, "next": _next_url(request)}, status=429
+            )
+            response["Retry-After"] = retry_after_seconds(locked.until)
+            return response
+        except services.EmailNotVerified as error:
+            # The password was right, so saying the address waits for confirmation reveals nothing.
+            form.add_error(None, error.message)
+            context = {"form": form, "next": _next_url(request), "resend_email": form.cleaned_data["email"]}
+            return render(request, "accounts/login.html", context, status=400)
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
@@ -75,8 +97,24 @@ def verify_email_view(request):
     try:
         services.user_verify_email(token=request.GET.get("token", ""))
     except ApplicationError as error:
-        return render(request, "accounts/verify_email.html", {"error": error.message}, status=400)
+        context = {"error": error.message, "resend_form": forms.VerificationResendForm()}
+        return render(request, "accounts/verify_email.html", context, status=400)
     return render(request, "accounts/verify_email.html", {})
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limit_posts("mail")
+def verification_resend_view(request):
+    form = forms.VerificationResendForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    if request.method == "POST" and form.is_valid():
+        services.verification_resend(**form.cleaned_data)
+        # The same page whether the address waits for confirmation, is confirmed, or has no account.
+        interval = Rate.parse(settings.RATE_LIMITS["verification_address"]).seconds
+        context = {"interval_minutes": max(1, interval // 60)}
+        return render(request, "accounts/verification_resend_sent.html", context)
+    return render(
+        request, "accounts/verification_resend.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])

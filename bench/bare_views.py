@@ -68,8 +68,8 @@ def courses(request):
     if page < 1 or (page > 1 and (page - 1) * PAGE_SIZE >= count):
         raise Http404
     fields = (
-        "id", "title", "description", "format", "location", "capacity", "price_jpy", "status",
-        "enrollment_deadline", "confirmed_count", "waitlist_count",
+        "id", "title", "description", "format", "location", "capacity", "price_jpy",
+        "payment_instructions", "status", "enrollment_deadline", "confirmed_count", "waitlist_count",
     )  # fmt: skip
     rows = list(listed.values(*fields)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
     sessions: dict[int, list[dict]] = {row["id"]: [] for row in rows}
@@ -93,6 +93,10 @@ def courses(request):
                 "location": row["location"] if row["format"] == Course.Format.VENUE else "",
                 "capacity": row["capacity"],
                 "price_jpy": row["price_jpy"],
+                # The same rule as the API's field (a free course says nothing, a paid one always does).
+                "payment_instructions": Course(
+                    price_jpy=row["price_jpy"], payment_instructions=row["payment_instructions"]
+                ).payment_guidance,
                 "status": row["status"],
                 "enrollment_deadline": _iso(row["enrollment_deadline"], zone),
                 "enrollment_open": enrollment_is_open(

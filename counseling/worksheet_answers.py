@@ -5,6 +5,7 @@ The result maps each wrong field, as a dotted path inside ``answers`` ("items.2"
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
@@ -25,12 +26,18 @@ def _path(parts) -> str:
 def _count_message(schema: dict) -> str:
     low, high = schema.get("minItems"), schema.get("maxItems")
     if low is not None and low == high:
-        return _("%(count)s個入力してください。") % {"count": low}
+        return ngettext("%(count)s項目を入力してください。", "%(count)s項目を入力してください。", low) % {
+            "count": low
+        }
     if high is None:
-        return _("%(count)s個以上入力してください。") % {"count": low}
+        return ngettext(
+            "%(count)s項目以上を入力してください。", "%(count)s項目以上を入力してください。", low
+        ) % {"count": low}
     if low is None:
-        return _("%(count)s個まで入力できます。") % {"count": high}
-    return _("%(low)s〜%(high)s個入力してください。") % {"low": low, "high": high}
+        return ngettext("%(count)s項目まで入力できます。", "%(count)s項目まで入力できます。", high) % {
+            "count": high
+        }
+    return _("%(low)s〜%(high)s項目を入力してください。") % {"low": low, "high": high}
 
 
 def _messages(error: SchemaError) -> list[tuple[str, str]]:

@@ -34,6 +34,9 @@ class CourseOutputSerializer(serializers.Serializer):
     )
     capacity = serializers.IntegerField()
     price_jpy = serializers.IntegerField()
+    payment_instructions = serializers.CharField(
+        source="payment_guidance", help_text="How and when the fee is paid; empty for a free course."
+    )
     status = serializers.CharField()
     enrollment_deadline = serializers.DateTimeField(allow_null=True)
     enrollment_open = serializers.SerializerMethodField()
@@ -72,6 +75,7 @@ class CourseInputSerializer(serializers.Serializer):
     location = serializers.CharField(max_length=500)
     capacity = serializers.IntegerField(min_value=1, max_value=10_000)
     price_jpy = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
+    payment_instructions = serializers.CharField(max_length=2000, allow_blank=True, required=False)
     # Cancelling has its own operation, since it cancels every enrollment and emails everyone.
     status = serializers.ChoiceField(
         choices=[(Course.Status.DRAFT, _("下書き")), (Course.Status.PUBLISHED, _("公開中"))], required=False

@@ -24,6 +24,10 @@ DEMO_COURSES = (
         "location": "https://meet.example.jp/course-demo",
         "capacity": 20,
         "price_jpy": 6000,
+        "payment_instructions": (
+            "初回の講座の3日前までに、みずほ銀行 丸の内支店 普通 1234567 "
+            "ココロノソウダンシツ へお振り込みください。"
+        ),
         "sessions": lambda: [_at(14, time(19, 30), 2), _at(21, time(19, 30), 2)],
     },
     {
@@ -33,6 +37,7 @@ DEMO_COURSES = (
         "location": "〒100-0005 東京都千代田区丸の内1-1-1 こころの相談室 セミナールーム",
         "capacity": 8,
         "price_jpy": 8000,
+        "payment_instructions": "初回の講座の当日、会場の受付で現金でお支払いください。",
         "sessions": lambda: [_at(28, time(13, 0), 3)],
     },
 )

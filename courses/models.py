@@ -36,6 +36,12 @@ class Course(BaseModel):
     location = models.CharField(_("会場住所・参加URL"), max_length=500)
     capacity = models.PositiveIntegerField(_("定員"))
     price_jpy = models.PositiveIntegerField(_("受講料（円）"), default=0)
+    # Until online payment exists, each course says in its own words how and when its fee is paid.
+    payment_instructions = models.TextField(
+        _("受講料のお支払い方法"),
+        blank=True,
+        help_text=_("講座ページとメールに載ります。例：初回の講座の当日、受付で現金でお支払いください。"),
+    )
     status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     # Empty: enrollment stays open until the first session starts.
     enrollment_deadline = models.DateTimeField(_("申込締切"), null=True, blank=True)
@@ -63,6 +69,15 @@ class Course(BaseModel):
                 name="courses_course_cancelled_has_time",
             ),
         ]
+
+    @property
+    def payment_guidance(self) -> str:
+        """How and when to pay, as pages and mails say it; empty for a free course."""
+        if not self.price_jpy:
+            return ""
+        return self.payment_instructions.strip() or str(
+            _("お支払いの方法と期日は、お申込みの確定後に相談室からご案内します。")
+        )
 
     def __str__(self) -> str:
         return self.title

@@ -36,6 +36,7 @@ def _context(enrollment: Enrollment, course: Course, sessions: list[CourseSessio
         "sessions": sessions,
         "is_online": course.format == Course.Format.ONLINE,
         "price": _("%(price)s円") % {"price": f"{course.price_jpy:,}"} if course.price_jpy else _("無料"),
+        "payment": course.payment_guidance,
         "cancel_link": enrollment_cancel_link(enrollment),
         "practice_name": settings.PRACTICE_NAME,
         "contact_email": settings.PRACTICE_CONTACT_EMAIL,

@@ -15,14 +15,14 @@ from core.ratelimit import RateLimitThrottle, client_ip
 from core.responses import DetailSerializer, accepted_response
 from counseling.exercises import EXERCISES
 from newsletter import selectors
-from newsletter.consent import CONSENT_WORDINGS, CURRENT_CONSENT_VERSION
+from newsletter.consent import CONSENT_WORDINGS, consent_version_current
 from newsletter.models import Broadcast, Lesson
 from newsletter.services import content, subscribers
 
 ACCEPTED_BODY = {
     "detail": _(
-        "お申し込みありがとうございます。確認のメールをお送りしましたので、"
-        "メール内のリンクを開いて登録を完了してください。"
+        "お申し込みを受け付けました。確認がお済みでないアドレスには確認のメールをお送りします"
+        "（同じアドレスへは間隔をあけてお送りします）。メール内のリンクを開くと登録が完了します。"
     )
 }
 WORKBOOK_LINK_BODY = {
@@ -42,7 +42,7 @@ class SubscribeApi(APIView):
         consent = serializers.BooleanField()
         source = serializers.SlugField(max_length=64, required=False, default="api")
         consent_version = serializers.ChoiceField(
-            choices=sorted(CONSENT_WORDINGS), required=False, default=CURRENT_CONSENT_VERSION
+            choices=sorted(CONSENT_WORDINGS), required=False, default=consent_version_current
         )
 
         def validate_consent(self, value: bool) -> bool:

@@ -7,5 +7,6 @@ class NewsletterConfig(AppConfig):
     verbose_name = _("メール講座")
 
     def ready(self) -> None:
-        # Registers the outbox send check, the ESP tracking receiver, the export section and demo step.
-        from newsletter import demo, exports, receivers, send_checks  # noqa: F401
+        # Registers the consent wording check, the outbox send check, the ESP tracking receiver, the
+        # export section and demo step.
+        from newsletter import checks, demo, exports, receivers, send_checks  # noqa: F401

@@ -4,7 +4,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from core.demo import register_demo_step
-from newsletter.consent import CURRENT_CONSENT_VERSION
+from newsletter.consent import consent_version_current
 from newsletter.models import Consent, Lesson, Subscriber, Workbook
 from newsletter.services.course import email_course_load
 from newsletter.workbook_pdf import workbook_pdf_build
@@ -37,7 +37,7 @@ def seed_newsletter(shared, write) -> None:
                 email=email,
                 given_at=now,
                 source="demo",
-                wording_version=CURRENT_CONSENT_VERSION,
+                wording_version=consent_version_current(),
                 confirmed_at=now,
             )
     write(f"newsletter  subscribers: {', '.join(email for email, _name in DEMO_SUBSCRIBERS)}")

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from newsletter.consent import CONSENT_WORDINGS, CURRENT_CONSENT_VERSION, consent_wording
+from newsletter.consent import WORDING_REVISED, consent_version_current, consent_wording
 
 
 class SubscribeForm(forms.Form):
@@ -18,15 +18,25 @@ class SubscribeForm(forms.Form):
         required=True, error_messages={"required": _("メール講座の受け取りへの同意が必要です。")}
     )
     consent_version = forms.ChoiceField(
-        choices=[(version, version) for version in CONSENT_WORDINGS],
-        initial=CURRENT_CONSENT_VERSION,
         widget=forms.HiddenInput,
+        error_messages={"invalid_choice": WORDING_REVISED},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The label is the versioned legal wording the consent record will point at.
-        self.fields["consent"].label = consent_wording(CURRENT_CONSENT_VERSION)
+        # The label is the versioned legal wording the consent record will point at. A form shown
+        # before the wording changed is refused: its reader agreed to a text that no longer holds.
+        version = consent_version_current()
+        self.fields["consent"].label = consent_wording(version)
+        self.fields["consent_version"].choices = [(version, version)]
+        self.fields["consent_version"].initial = version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The version travels in a hidden field: its error is said above the form, where it is seen.
+        for message in self._errors.pop("consent_version", []):
+            self.add_error(None, message)
+        return cleaned_data
 
 
 class WorkbookLinkForm(forms.Form):

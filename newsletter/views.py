@@ -1,5 +1,6 @@
 """HTML pages behind the newsletter's links: signup, confirmation, workbook, unsubscribe."""
 
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -32,8 +33,10 @@ def signup_view(request):
             ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
-        # The same page for a new, a pending and a confirmed address.
-        return render(request, "newsletter/signup_done.html", {})
+        # The same page for a new, a pending and a confirmed address, and for a repeat within the
+        # interval that sends nothing: it says so, so it is true in every case.
+        interval_minutes = int(settings.NEWSLETTER_CONFIRMATION_INTERVAL.total_seconds() // 60)
+        return render(request, "newsletter/signup_done.html", {"interval_minutes": interval_minutes})
     return render(request, "newsletter/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -15,9 +15,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from counseling.exercises import STEP_INTROS, Exercise, exercises_for_step
+from newsletter.kinsoku import Paragraph  # breaks Japanese lines by kinsoku rules
 
 FONT_NAME = "IPAexGothic"
 BUNDLED_FONT = Path(__file__).resolve().parent / "fonts" / "ipaexg.ttf"

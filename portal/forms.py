@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,7 @@ from counseling.models import Format, IntakeStatus, PatternKind
 from counseling.selectors.patterns import pattern_list, self_check_reasons
 from counseling.self_check import self_check_statement
 from counseling.services.intakes import TRANSITIONS
+from privacy.selectors import privacy_policy_current, version_label
 
 if TYPE_CHECKING:
     from counseling.models import Pattern
@@ -79,9 +81,13 @@ class IntakeForm(forms.Form):
                 error_messages={"required": _("1〜5のどれかを選んでください。")},
             )
         self.fields.update(fields)
-        self.fields["consent"].help_text = _("プライバシーポリシー（第%(version)s版）") % {
-            "version": settings.COUNSELING_PRIVACY_POLICY_VERSION
-        }
+        policy_url = reverse("privacy:policy")
+        self.fields["consent"].help_text = format_html(
+            '<a href="{}">{}</a>',
+            policy_url,
+            _("プライバシーポリシー（%(version)s）")
+            % {"version": version_label(privacy_policy_current().version)},
+        )
 
     @staticmethod
     def _reason_field(reason: Pattern) -> str:

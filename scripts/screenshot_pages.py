@@ -80,6 +80,8 @@ def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
     yield "accounts-login-error", visit("/accounts/login/", then=wrong_password)
     yield "accounts-register", visit("/accounts/register/")
     yield "accounts-password-reset", visit("/accounts/password-reset/")
+    yield "accounts-verification-resend", visit("/accounts/verify-email/resend/")
+    yield "privacy-policy", visit("/privacy/")
 
     # --- Subscriber ----------------------------------------------------------------------------
     yield "newsletter-signup", visit("/newsletter/")

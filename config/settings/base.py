@@ -48,6 +48,7 @@ LOCAL_APPS = [
     "counseling",
     "newsletter",
     "courses",
+    "privacy",
     "portal",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -214,6 +215,8 @@ RATE_LIMITS = {
     "mail": env("THROTTLE_MAIL", default="10/hour"),
     # One password-reset mail per address and window, whoever asks and from wherever.
     "password_reset_address": env("THROTTLE_PASSWORD_RESET_ADDRESS", default="1/5min"),
+    # One new verification link per address and window (asked for again, or by registering again).
+    "verification_address": env("THROTTLE_VERIFICATION_ADDRESS", default="1/5min"),
 }
 
 # django-rest-knox: https://jazzband.github.io/django-rest-knox/settings/
@@ -332,8 +335,6 @@ COUNSELING_REMINDER_HOUR = env.int("COUNSELING_REMINDER_HOUR", default=19)
 # The private calendar feed names clients by initials, since the calendar provider keeps every
 # summary; true writes full names instead.
 COUNSELING_CALENDAR_FEED_FULL_NAMES = env.bool("COUNSELING_CALENDAR_FEED_FULL_NAMES", default=False)
-# The privacy policy a client consents to with an intake; raise it when the policy changes.
-COUNSELING_PRIVACY_POLICY_VERSION = env("COUNSELING_PRIVACY_POLICY_VERSION", default="2025-04-01")
 # Session-note text is encrypted under these Fernet keys, newest first; older keys only decrypt until
 # `manage.py rotate_note_keys` has re-encrypted every row. Unset (embedded mode only: production
 # requires them), a key is created in the key file on first use and kept there.

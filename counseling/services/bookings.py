@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
 from core.localtime import local_date, local_datetime
-from counseling.models import Booking, Format, Intake, SessionType
+from counseling.models import Booking, Format, SessionType
 from counseling.policy import COUNSELOR, booking_policy
 from counseling.selectors.availability import SlotState, slot_state
-from counseling.selectors.intakes import intake_latest_for_client
+from counseling.selectors.intakes import client_booking_eligibility
 from counseling.services.booking_mail import booking_mail_cancelled, booking_mail_confirmed
 from counseling.services.meeting_links import meeting_url_for_booking
 
@@ -40,11 +40,9 @@ def _lock_counselor(counselor_id: int) -> None:
 def _check_client_may_book(client) -> None:
     if not client.is_client:
         raise ApplicationError(_("予約はクライアントのみができます。"))
-    intake = intake_latest_for_client(client=client)
-    if intake is None:
-        raise ApplicationError(_("ご予約の前に、インテーク（事前のご相談票）をご提出ください。"))
-    if intake.status == Intake.Status.DECLINED:
-        raise ApplicationError(_("申し訳ありませんが、現在ご予約をお受けできません。"))
+    eligibility = client_booking_eligibility(client=client)
+    if not eligibility.may_book:
+        raise ApplicationError(eligibility.message)
 
 
 def _check_bookable(

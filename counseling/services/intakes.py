@@ -13,6 +13,7 @@ from counseling.models import AccessRecord, Intake, IntakeAnswer, Pattern
 from counseling.selectors.patterns import self_check_reasons
 from counseling.services.access import access_record
 from outbox.services import email_enqueue_template
+from privacy.selectors import privacy_policy_current
 
 # Which status may follow which; accepted and declined are final.
 TRANSITIONS: dict[str, set[str]] = {
@@ -141,7 +142,7 @@ def intake_submit(
         preferred_format=preferred_format,
         contact=contact.strip(),
         in_crisis=in_crisis,
-        consent_version=settings.COUNSELING_PRIVACY_POLICY_VERSION,
+        consent_version=privacy_policy_current().version.isoformat(),
         consented_at=timezone.now(),
     )
     intake.full_clean(validate_constraints=False)

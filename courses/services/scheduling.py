@@ -22,6 +22,7 @@ EDITABLE_FIELDS = (
     "location",
     "capacity",
     "price_jpy",
+    "payment_instructions",
     "status",
     "enrollment_deadline",
 )
@@ -105,6 +106,7 @@ def course_create(
     sessions: list[dict],
     description: str = "",
     price_jpy: int = 0,
+    payment_instructions: str = "",
     status: str = Course.Status.DRAFT,
     enrollment_deadline: datetime | None = None,
 ) -> Course:
@@ -120,6 +122,7 @@ def course_create(
         location=location.strip(),
         capacity=capacity,
         price_jpy=price_jpy,
+        payment_instructions=payment_instructions.strip(),
         status=status,
         enrollment_deadline=enrollment_deadline,
     )

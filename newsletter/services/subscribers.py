@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.emails import normalize_email
 from core.exceptions import ApplicationError
 from core.links import absolute_url
-from newsletter.consent import CONSENT_WORDINGS
+from newsletter.consent import CONSENT_WORDINGS, WORDING_REVISED
 from newsletter.models import Consent, Subscriber, Suppression, Workbook, WorkbookDownload
 from newsletter.rendering import subscriber_email_render
 from newsletter.schedule import slots_description
@@ -76,6 +76,9 @@ def subscriber_subscribe(
     """
     if wording_version not in CONSENT_WORDINGS:
         raise ApplicationError(_("同意文の版が不明です。"), extra={"consent_version": [_("不明な版です。")]})
+    if not CONSENT_WORDINGS[wording_version].describes_settings():
+        # The wording no longer states the schedule the mail goes out on: the reader must see the new one.
+        raise ApplicationError(str(WORDING_REVISED), extra={"consent_version": [_("改訂前の版です。")]})
     email = normalize_email(email)
     if Suppression.objects.filter(email__iexact=email).exists():
         return None

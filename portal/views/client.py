@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -22,10 +22,10 @@ from core.forms import form_apply_error
 from core.personal_data import personal_data_export
 from counseling.crisis import crisis_support
 from counseling.models import AccessAction, BookingStatus, IntakeStatus, WorksheetStatus
-from counseling.policy import booking_policy, cancellation_window_hours
+from counseling.policy import booking_policy, cancellation_window, cancellation_window_hours
 from counseling.selectors.availability import SlotState, session_type_list_active, slot_state
 from counseling.selectors.bookings import booking_get, booking_list
-from counseling.selectors.intakes import intake_latest_for_client
+from counseling.selectors.intakes import client_booking_eligibility, intake_latest_for_client
 from counseling.selectors.worksheets import worksheet_list
 from counseling.services.access import access_log, request_ip
 from counseling.services.bookings import booking_cancel, booking_create, booking_reschedule
@@ -125,9 +125,20 @@ def book(request):
         "portal/book.html",
         {
             "session_types": session_type_list_active().order_by("format", "name", "id"),
-            "has_intake": request.user.intakes.exists(),
+            "eligibility": client_booking_eligibility(client=request.user),
         },
     )
+
+
+def _late_from(now: datetime) -> datetime:
+    """Slots starting before this instant are inside the cancellation window from the moment they are
+    booked: a cancellation is recorded as late and the time cannot be changed."""
+    return now + cancellation_window()
+
+
+def _not_eligible(request, eligibility):
+    """Said before any slot is shown, rather than at the last click."""
+    return render(request, "portal/book_refused.html", {"message": eligibility.message}, status=403)
 
 
 def _slot_picker(
@@ -150,10 +161,20 @@ def _slot_picker(
         start_day=start_day,
         exclude_booking_id=booking.pk if booking else None,
     )
+    late_from = _late_from(timezone.now())
     return render(
         request,
         "portal/slots.html",
-        {"session_type": session_type, "booking": booking, "week": week, "error": error},
+        {
+            "session_type": session_type,
+            "booking": booking,
+            "week": week,
+            "error": error,
+            "late_from": late_from,
+            "any_late": any(slot.start < late_from for day in week.days for slot in day.slots),
+            "policy": cancellation_policy(),
+            "eligibility": client_booking_eligibility(client=request.user),
+        },
         status=status,
     )
 
@@ -169,6 +190,7 @@ def _slot_confirm(request, *, session_type: SessionType, form: SlotChoiceForm, b
             "start": form.cleaned_data["start"],
             "end": form.cleaned_data["start"] + timedelta(minutes=session_type.duration_minutes),
             "policy": cancellation_policy(),
+            "inside_window": form.cleaned_data["start"] < _late_from(timezone.now()),
         },
         status=400 if form.errors else 200,
     )
@@ -200,6 +222,9 @@ def _chosen_slot(request, session_type: SessionType, booking: Booking | None):
 def book_slots(request, session_type_id: int):
     """GET lists a week of free slots; ``?start=`` asks to confirm one; POST books it."""
     session_type = get_object_or_404(session_type_list_active(), pk=session_type_id)
+    eligibility = client_booking_eligibility(client=request.user)
+    if not eligibility.may_book:
+        return _not_eligible(request, eligibility)
     if request.method == "GET":
         if "start" in request.GET:
             return _chosen_slot(request, session_type, None)

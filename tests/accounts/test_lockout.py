@@ -65,3 +65,29 @@ def test_lockout_holds_under_twenty_parallel_wrong_attempts():
     assert len(statuses) == 20
     assert set(statuses) <= {400, 429}
     assert login(APIClient(), user.email, PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_login_page_explains_a_lockout_in_japanese_with_the_time_to_try_again(client, api_client):
+    user = ClientFactory()
+    # 10:00 in Tokyo; the fifth failure at 10:04 locks until 10:19.
+    with time_machine.travel("2026-05-11 01:00:00+00:00", tick=False) as traveller:
+        for _attempt in range(4):
+            client.post("/accounts/login/", {"email": user.email, "password": "wrong-password"})
+            traveller.shift(60)
+        locked = client.post("/accounts/login/", {"email": user.email, "password": "wrong-password"})
+        again = client.post("/accounts/login/", {"email": user.email, "password": PASSWORD})
+
+        assert locked.status_code == again.status_code == 429
+        assert locked["Content-Type"].startswith("text/html")
+        body = again.content.decode()
+        assert "{&quot;detail&quot;" not in body and not body.startswith("{")
+        assert "10:19以降にもう一度お試しください" in body
+        assert again["Retry-After"] == "900"
+        assert "_auth_user_id" not in client.session
+
+        # The API keeps its JSON answer for the same lockout.
+        api = login(api_client, user.email, PASSWORD, ip="127.0.0.1")
+        assert api.status_code == 429
+        assert "15分" in api.json()["detail"]
+        assert api["Retry-After"] == "900"

@@ -30,7 +30,7 @@ def test_a_subscriber_signs_up_confirms_downloads_the_workbook_and_unsubscribes(
     page.get_by_label("お名前（任意）").fill("読者 一郎")
     consent.press("Space")  # the keyboard alone gets through the form
     page.get_by_role("button", name="登録する").press("Enter")
-    page.get_by_role("heading", name="確認メールをお送りしました").wait_for()
+    page.get_by_role("heading", name="お申し込みを受け付けました").wait_for()
     assert_accessible(page)
 
     page.goto(emailed_path("confirm"))

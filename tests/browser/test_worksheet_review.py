@@ -24,7 +24,7 @@ def test_the_client_fills_and_submits_a_worksheet_and_the_counselor_reviews_it(p
     page.get_by_label("できたこと 1").fill("掃除をした")
     page.get_by_label("できたこと 2").fill("ご飯を作った")
     page.get_by_role("button", name="記入を保存する").click()  # one short: the schema wants three
-    page.get_by_text("3個入力してください。").wait_for()
+    page.get_by_text("3項目を入力してください。").wait_for()
     assert page.get_by_label("できたこと 2").input_value() == "ご飯を作った"
     assert_accessible(page)
     page.get_by_label("できたこと 3").fill("人に親切にできた")

@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from core.ratelimit import client_ip
-from newsletter.consent import CURRENT_CONSENT_VERSION as CURRENT
+from newsletter.consent import consent_version_current
 from outbox.models import OutboundEmail
 from tests.accounts.factories import PASSWORD, ClientFactory
 from tests.newsletter.factories import SubscriberFactory
@@ -83,7 +83,11 @@ MAIL_PAGES = [
     ("/accounts/password-reset/", lambda n: {"email": f"owner{n}@example.com"}),
     (
         "/newsletter/",
-        lambda n: {"email": f"victim{n}@example.com", "consent": "on", "consent_version": CURRENT},
+        lambda n: {
+            "email": f"victim{n}@example.com",
+            "consent": "on",
+            "consent_version": consent_version_current(),
+        },
     ),
     ("/newsletter/workbook/", lambda n: {"email": f"reader{n}@example.com"}),
 ]

@@ -1,9 +1,12 @@
+from datetime import date
+
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from counseling.models import Intake
+from privacy.services import privacy_policy_publish
 from tests.accounts.factories import ClientFactory, CounselorFactory
 from tests.conftest import authenticated_client
 from tests.counseling.factories import REASONS, BookingFactory, IntakeFactory, SessionTypeFactory
@@ -39,7 +42,7 @@ def submit(client_api, django_capture_on_commit_callbacks, **overrides):
 def test_a_client_submits_an_intake_and_the_consent_version_and_time_are_recorded(
     client_api, client_user, django_capture_on_commit_callbacks, settings
 ):
-    settings.COUNSELING_PRIVACY_POLICY_VERSION = "2025-05-01"
+    privacy_policy_publish(version=date(2025, 5, 1), body="改定版")
 
     response = submit(client_api, django_capture_on_commit_callbacks)
 

@@ -129,7 +129,11 @@ def test_valid_entries_are_stored_in_date_order_with_one_access_row_each(frozen_
 @pytest.mark.parametrize(
     ("code", "answers", "errors"),
     [
-        ("step1.done_today", {"items": ["掃除をした", "ご飯を作った"]}, {"items": ["3個入力してください。"]}),
+        (
+            "step1.done_today",
+            {"items": ["掃除をした", "ご飯を作った"]},
+            {"items": ["3項目を入力してください。"]},
+        ),
         (
             "step1.done_today",
             {"items": ["掃除をした", "ご飯を作った", "   "]},

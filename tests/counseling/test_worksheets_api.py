@@ -145,7 +145,7 @@ def test_the_client_adds_valid_entries_which_are_kept_in_date_order(own_client_a
         (
             "step1.done_today",
             {"date": "2025-06-02", "answers": {"items": ["掃除をした"]}},
-            {"answers": {"items": ["3個入力してください。"]}},
+            {"answers": {"items": ["3項目を入力してください。"]}},
         ),
         (
             "step4.saying_no",

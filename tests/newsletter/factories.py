@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from newsletter.consent import CURRENT_CONSENT_VERSION
+from newsletter.consent import consent_version_current
 from newsletter.models import Broadcast, Consent, Lesson, Subscriber
 
 
@@ -34,7 +34,7 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     ip_address = "203.0.113.7"
     user_agent = "Mozilla/5.0 (iPhone)"
     source = "website"
-    wording_version = CURRENT_CONSENT_VERSION
+    wording_version = factory.LazyFunction(consent_version_current)
 
 
 class LessonFactory(factory.django.DjangoModelFactory):

@@ -1,3 +1,6 @@
+import re
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -42,7 +45,7 @@ def test_signing_up_on_the_page_records_consent_and_sends_the_confirmation(
         )
 
     assert response.status_code == 200
-    assert "確認メールをお送りしました" in response.content.decode()
+    assert "お申し込みを受け付けました" in response.content.decode()
     consent = Consent.objects.get()
     assert (consent.source, consent.user_agent, consent.wording_version) == ("website", "Firefox", "2026-01")
     assert [message.to for message in mail.outbox] == [["page@example.com"]]
@@ -72,3 +75,29 @@ def test_a_user_s_personal_data_export_includes_their_subscription_and_consents(
     assert data["newsletter"]["status"] == "active"
     assert data["newsletter"]["consents"][0]["source"] == "website"
     assert personal_data_export(user=other)["newsletter"] is None
+
+
+def test_the_signup_page_is_true_for_a_repeat_within_the_interval_that_sends_nothing(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.NEWSLETTER_CONFIRMATION_INTERVAL = timedelta(minutes=15)
+    SubscriberFactory(email="confirmed@example.com")
+    form = {"consent": "on", "consent_version": "2026-01"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = Client().post("/newsletter/", {**form, "email": "again@example.com"})
+        repeat = Client().post("/newsletter/", {**form, "email": "again@example.com"})
+        confirmed = Client().post("/newsletter/", {**form, "email": "confirmed@example.com"})
+
+    # One mail only, and one page for all three: it says what happens in each case.
+    assert [message.to for message in mail.outbox] == [["again@example.com"]]
+    pages = {
+        re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", r.content.decode())
+        for r in (first, repeat, confirmed)
+    }
+    assert len(pages) == 1
+    body = pages.pop()
+    assert "数分かかることがあります" in body
+    assert "迷惑メールフォルダ" in body
+    assert "15分ほどたってからもう一度お申し込みください" in body
+    assert "確認メールはお送りしません" in body and 'href="/newsletter/workbook/"' in body

@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from counseling.models import Booking
+from counseling.models import Booking, Intake
 from tests.accounts.factories import ClientFactory
 from tests.counseling.conftest import NOW, WEDNESDAY, tokyo
-from tests.counseling.factories import BookingFactory
+from tests.counseling.factories import BookingFactory, IntakeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,9 +105,81 @@ def test_a_client_without_an_intake_is_told_to_hand_one_in(client, session_type,
 
     response = client.post(slots_url(session_type), {"start": TEN.isoformat(), "idempotency_key": "k"})
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "インテーク（事前のご相談票）をご提出ください" in response.content.decode()
     assert not Booking.objects.exists()
+
+
+def test_a_client_without_an_intake_is_told_before_any_slot_is_shown(client, session_type, frozen_now):
+    client.force_login(ClientFactory())
+
+    book_page = client.get("/portal/book/").content.decode()
+    slots = client.get(slots_url(session_type))
+
+    assert "インテーク（事前のご相談票）をご提出ください" in book_page
+    assert f'href="{slots_url(session_type)}"' not in book_page
+    assert 'href="/portal/intake/"' in book_page
+    assert slots.status_code == 403
+    assert "インテーク（事前のご相談票）をご提出ください" in slots.content.decode()
+    assert "10:00" not in slots.content.decode()
+
+
+def test_a_client_whose_intake_was_declined_is_told_before_picking_a_slot(client, session_type, frozen_now):
+    user = ClientFactory()
+    IntakeFactory(client=user, status=Intake.Status.DECLINED)
+    client.force_login(user)
+
+    book_page = client.get("/portal/book/").content.decode()
+    slots = client.get(slots_url(session_type), {"start": TEN.isoformat()})
+
+    assert "現在ご予約をお受けできません" in book_page
+    assert f'href="{slots_url(session_type)}"' not in book_page
+    assert slots.status_code == 403 and "現在ご予約をお受けできません" in slots.content.decode()
+
+
+def test_a_client_whose_intake_is_not_yet_accepted_is_told_so_and_may_book(portal, session_type, frozen_now):
+    book_page = portal.get("/portal/book/").content.decode()
+    slots = portal.get(slots_url(session_type)).content.decode()
+
+    assert "インテークはカウンセラーが拝見しているところです" in book_page
+    assert "インテークはカウンセラーが拝見しているところです" in slots
+    assert f'href="{slots_url(session_type)}"' in book_page
+
+
+def test_an_accepted_intake_books_without_a_notice(client, session_type, frozen_now):
+    user = ClientFactory()
+    IntakeFactory(client=user, status=Intake.Status.ACCEPTED)
+    client.force_login(user)
+
+    book_page = client.get("/portal/book/").content.decode()
+
+    assert "インテーク" not in book_page.split("<h1>")[1].split("</main>")[0].split('class="cards"')[0]
+    assert f'href="{slots_url(session_type)}"' in book_page
+
+
+def test_slots_inside_the_cancellation_window_are_marked_before_booking(portal, session_type, frozen_now):
+    # Monday 11:00: Wednesday 10:00 and 10:30 start within 48 hours, 11:00 in exactly 48.
+    frozen_now.move_to(tokyo(WEDNESDAY, 10) - timedelta(hours=47))
+
+    body = portal.get(slots_url(session_type)).content.decode()
+    late = re.findall(r'<a class="late"[^>]*>(\d\d:\d\d)<span class="late-mark"', body)
+    plain = re.findall(r'<a href="[^"]*"[^>]*>(\d\d:\d\d)</a>', body)
+    assert late == ["10:00", "10:30"]
+    assert plain == ["11:00"]
+    assert "開始まで48時間を切っています" in body
+    assert "直前キャンセル" in body
+
+    confirm_late = confirm(portal, session_type, start=tokyo(WEDNESDAY, 10)).content.decode()
+    confirm_plain = confirm(portal, session_type, start=tokyo(WEDNESDAY, 11)).content.decode()
+    assert "この時間は開始まで48時間を切っています" in confirm_late
+    assert "この時間は開始まで48時間を切っています" not in confirm_plain
+
+
+def test_no_slot_is_marked_when_every_slot_is_outside_the_window(portal, session_type, frozen_now):
+    body = portal.get(slots_url(session_type)).content.decode()
+
+    assert 'class="late"' not in body
+    assert "時間を切っています" not in body
 
 
 def test_cancelling_well_ahead_frees_the_slot(portal, client_user, session_type, frozen_now):

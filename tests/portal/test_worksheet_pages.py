@@ -63,7 +63,7 @@ def test_a_missing_item_is_named_beside_its_input_and_the_others_are_kept(as_cli
 
     body = response.content.decode()
     assert response.status_code == 400
-    assert "3個入力してください。" in body
+    assert "3項目を入力してください。" in body
     assert 'value="散歩した"' in body
     assert not WorksheetEntry.objects.exists()
 

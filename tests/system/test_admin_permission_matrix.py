@@ -20,7 +20,7 @@ Each request runs in a savepoint that is rolled back, so every caller meets the 
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -38,6 +38,7 @@ from counseling.services.access import access_record
 from courses.services.enrollments import enrollment_create
 from newsletter.models import SendSlot, Suppression, TrackingEvent, Workbook
 from outbox.services import email_enqueue
+from privacy.services import privacy_policy_publish
 from tests.accounts.factories import PASSWORD, CounselorFactory, UserFactory
 from tests.counseling.factories import (
     AvailabilityRuleFactory,
@@ -198,6 +199,11 @@ ROWS: dict[str, tuple[str, Callable]] = {
     ),
     "courses.course": ("owned", lambda c: CourseFactory(counselor=c)),
     "courses.enrollment": ("owned", _enrollment),
+    # The privacy policy: the owner publishes versions; published ones are read-only to everyone.
+    "privacy.privacypolicy": (
+        "superuser",
+        lambda c: privacy_policy_publish(version=date(2030, 1, 1) + timedelta(days=c.pk), body="## 改定版"),
+    ),
 }
 
 
