@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from core.templatetags.japanese_text import quoted
-from courses import services
+from courses.services.enrollments import enrollment_create
 from tests.courses.factories import CourseFactory
 
 CATALOG = Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -28,8 +28,8 @@ def test_a_title_holding_quotes_is_quoted_with_nested_japanese_quotes():
 def test_course_mails_never_nest_the_same_quotes(django_capture_on_commit_callbacks):
     course = CourseFactory(capacity=1, title="オンライン心理学講座「見返りを求めてしまう心」")
     with django_capture_on_commit_callbacks(execute=True):
-        services.enrollment_create(course_id=course.pk, guest_name="花子", guest_email="a@example.com")
-        services.enrollment_create(course_id=course.pk, guest_name="次郎", guest_email="b@example.com")
+        enrollment_create(course=course, guest_name="花子", guest_email="a@example.com")
+        enrollment_create(course=course, guest_name="次郎", guest_email="b@example.com")
 
     assert len(mail.outbox) == 2
     for message in mail.outbox:

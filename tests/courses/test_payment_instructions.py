@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
 
-from courses import services
+from courses.services.enrollments import enrollment_cancel, enrollment_create
 from tests.accounts.factories import ClientFactory
 from tests.conftest import authenticated_client
 from tests.courses.factories import CourseFactory
@@ -32,11 +32,11 @@ def test_the_confirmation_and_the_done_page_say_how_to_pay(client, django_captur
 
 def test_a_promoted_enrollee_is_told_how_to_pay(django_capture_on_commit_callbacks):
     course = CourseFactory(capacity=1, price_jpy=8000, payment_instructions=CASH)
-    first, _ = services.enrollment_create(course_id=course.pk, guest_name="一", guest_email="one@example.com")
-    services.enrollment_create(course_id=course.pk, guest_name="二", guest_email="two@example.com")
+    first, _ = enrollment_create(course=course, guest_name="一", guest_email="one@example.com")
+    enrollment_create(course=course, guest_name="二", guest_email="two@example.com")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.enrollment_cancel(enrollment_id=first.pk)
+        enrollment_cancel(enrollment=first)
 
     promoted = next(message for message in mail.outbox if message.to == ["two@example.com"])
     assert CASH in promoted.body
@@ -54,7 +54,7 @@ def test_a_free_course_says_nothing_about_paying(client, django_capture_on_commi
     course = CourseFactory(price_jpy=0, payment_instructions=CASH)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.enrollment_create(course_id=course.pk, guest_name="一", guest_email="one@example.com")
+        enrollment_create(course=course, guest_name="一", guest_email="one@example.com")
 
     assert "お支払い" not in client.get(f"/courses/{course.pk}/").content.decode()
     assert "お支払い" not in mail.outbox[0].body
