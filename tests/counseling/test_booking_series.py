@@ -12,6 +12,8 @@ from counseling.models import Booking
 from counseling.selectors.availability import SlotState
 from counseling.selectors.series import Repeat, series_preview, series_starts
 from counseling.services.series import booking_series_create
+from counseling.services.series_mail import KIND_SERIES_CONFIRMED
+from outbox.models import OutboundEmail
 from tests.accounts.factories import ClientFactory
 from tests.counseling.conftest import NOW, WEDNESDAY, tokyo
 from tests.counseling.factories import BookingFactory, client_of
@@ -74,6 +76,7 @@ def test_the_counselor_books_a_weekly_series_and_the_client_gets_one_mail_with_e
     assert {str(event["UID"]) for event in events} == {
         f"booking-{booking.uid}@127.0.0.1" for booking in bookings
     }
+    assert OutboundEmail.objects.get(recipient=client.email, kind=KIND_SERIES_CONFIRMED).carries_secret
 
 
 def test_a_single_session_booked_by_the_counselor_is_an_ordinary_booking_without_a_series(
