@@ -221,3 +221,16 @@ def test_a_series_racing_clients_for_one_of_its_slots_is_booked_whole_or_not_at_
     else:
         assert sorted(client_statuses) == [201] + [409] * 7
         assert not Booking.objects.filter(client=client).exists()
+
+
+def test_a_date_past_the_counselors_booking_window_is_a_400_not_taken(
+    counselor, session_type, frozen_now, settings
+):
+    client = client_of(counselor)
+    starts = [TEN, TEN + settings.COUNSELING_COUNSELOR_BOOKING_WINDOW + timedelta(weeks=1)]
+
+    with pytest.raises(ApplicationError) as refused:
+        booking_series_create(counselor=counselor, client=client, session_type=session_type, starts=starts)
+
+    assert not isinstance(refused.value, ConflictError)
+    assert "予約を受け付ける期間" in refused.value.message and Booking.objects.count() == 0
