@@ -37,6 +37,7 @@ def _home_url(user) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit_posts("auth")
 def login_view(request):
     form = forms.LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -129,6 +130,7 @@ def password_reset_view(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit_posts("auth")
 def password_reset_confirm_view(request):
     form = forms.PasswordResetConfirmForm(
         request.POST or None, initial={"token": request.GET.get("token", "")}

@@ -8,6 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
+from counseling.meeting_url import validate_meeting_url_template
 
 
 class Format(models.TextChoices):
@@ -26,7 +27,12 @@ class CounselorProfile(BaseModel):
     meeting_url = models.URLField(_("オンライン面談のURL"), max_length=500, blank=True)
     # When set, every online booking gets a room of its own: "{room}" is replaced by an unguessable
     # name (see counseling.services.meeting_links), so no two clients ever share a room.
-    meeting_url_template = models.CharField(_("オンライン面談のURLのひな形"), max_length=300, blank=True)
+    meeting_url_template = models.CharField(
+        _("オンライン面談のURLのひな形"),
+        max_length=300,
+        blank=True,
+        validators=[validate_meeting_url_template],
+    )
     # The secret in the private calendar feed's address; empty until the counselor creates one, and
     # replaced (the old address stops working) by counseling.services.calendar_feed.
     calendar_feed_token = models.CharField(

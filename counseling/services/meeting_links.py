@@ -6,39 +6,28 @@ no two clients, ever share a room.
 """
 
 import re
-import secrets
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from counseling.meeting_url import ROOM_PLACEHOLDER, meeting_room_name, validate_meeting_url_template
 from counseling.models import CounselorProfile
-
-ROOM_PLACEHOLDER = "{room}"
-
-
-def meeting_room_name() -> str:
-    return secrets.token_urlsafe(18)
 
 
 def meeting_url_template_check(template: str) -> str:
     """``template`` stripped, or an ApplicationError saying what is wrong with it. Empty is allowed."""
     template = (template or "").strip()
-    if not template:
-        return ""
-    if template.count(ROOM_PLACEHOLDER) != 1 or template.replace(ROOM_PLACEHOLDER, "").count("{"):
-        message = _("「{room}」をちょうど1回含めてください（例：https://meet.jit.si/{room}）。")
-        raise ApplicationError(message, extra={"meeting_url_template": [message]})
     try:
-        URLValidator(schemes=["https"])(template.replace(ROOM_PLACEHOLDER, meeting_room_name()))
+        validate_meeting_url_template(template)
     except ValidationError as error:
-        message = _("https:// で始まるURLにしてください。")
+        message = error.messages[0]
         raise ApplicationError(message, extra={"meeting_url_template": [message]}) from error
     return template
 
 
 def _made_from(template: str, url: str) -> bool:
+    if template.count(ROOM_PLACEHOLDER) != 1:
+        return False
     before, after = template.split(ROOM_PLACEHOLDER)
     return bool(re.fullmatch(re.escape(before) + r"[A-Za-z0-9_-]{16,}" + re.escape(after), url))
 

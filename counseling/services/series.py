@@ -84,6 +84,13 @@ def booking_series_create(
         return existing
     now = timezone.now()
     window = settings.COUNSELING_COUNSELOR_BOOKING_WINDOW
+    too_far = [start for start in starts if start > now + window]
+    if too_far:
+        message = _("予約を受け付ける期間（%(days)s日先まで）を過ぎた日時があります：%(dates)s") % {
+            "days": window.days,
+            "dates": "、".join(local_label(start) for start in too_far),
+        }
+        raise ApplicationError(message, extra={"starts": [message]})
     states = {
         start: slot_state(session_type=session_type, start=start, now=now, window=window) for start in starts
     }

@@ -8,6 +8,7 @@ from icalendar import Calendar
 from core.localtime import local_clock, local_label
 from counseling.calendar import booking_ics, booking_location
 from counseling.models import Booking, Format
+from counseling.policy import cancellation_window_hours
 from outbox.registry import register_send_check
 from outbox.selectors import OutboundEmail
 from outbox.services import Attachment, email_enqueue_template
@@ -57,7 +58,7 @@ def booking_series_mail(*, bookings: list[Booking]) -> None:
             ],
             "site_url": settings.SITE_URL,
             "practice_name": settings.PRACTICE_NAME,
-            "cancellation_window_hours": int(settings.COUNSELING_CANCELLATION_WINDOW.total_seconds() // 3600),
+            "cancellation_window_hours": cancellation_window_hours(),
         },
         attachments=[
             Attachment(
@@ -65,6 +66,7 @@ def booking_series_mail(*, bookings: list[Booking]) -> None:
             )
         ],
         context={"series_id": str(first.series_id)},
+        carries_secret=True,  # the meeting URLs
     )
 
 

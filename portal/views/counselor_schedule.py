@@ -181,9 +181,10 @@ def time_off_add(request):
     )
     if created:
         period = next(
-            p for p in time_off_with_bookings(counselor=request.user) if p.time_off.pk == created[0].pk
+            (p for p in time_off_with_bookings(counselor=request.user) if p.time_off.pk == created[0].pk),
+            None,  # a time off long past is not listed, and has no bookings to warn about
         )
-        if period.bookings:
+        if period and period.bookings:
             # The bookings stay: the counselor decides, case by case, to move or cancel them.
             messages.warning(
                 request,

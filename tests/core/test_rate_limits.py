@@ -135,3 +135,23 @@ def test_password_reset_mails_one_link_per_address_per_interval_whoever_asks(cli
         )
         assert response.status_code == 200  # the same page, whatever happened
     assert OutboundEmail.objects.filter(kind="accounts.password_reset", recipient=owner.email).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/accounts/login/", {"email": "nobody@example.com", "password": "wrong-pw"}),
+        ("/accounts/password-reset/confirm/", {"token": "forged", "password": "a-new-long-password"}),
+    ],
+)
+def test_the_login_and_reset_pages_share_the_auth_limit_of_the_token_api(client, limits, path, data):
+    limits("auth", "2/min")
+    api = APIClient()
+
+    first = token_attempt(api, remote="203.0.113.5", forwarded="")
+    page = client.post(path, data, REMOTE_ADDR="203.0.113.5")
+    refused = client.post(path, data, REMOTE_ADDR="203.0.113.5")
+
+    assert first == 400 and page.status_code != 429
+    assert refused.status_code == 429
+    assert client.post(path, data, REMOTE_ADDR="198.51.100.7").status_code != 429

@@ -12,6 +12,8 @@ from counseling.models import Booking
 from counseling.selectors.availability import SlotState
 from counseling.selectors.series import Repeat, series_preview, series_starts
 from counseling.services.series import booking_series_create
+from counseling.services.series_mail import KIND_SERIES_CONFIRMED
+from outbox.models import OutboundEmail
 from tests.accounts.factories import ClientFactory
 from tests.counseling.conftest import NOW, WEDNESDAY, tokyo
 from tests.counseling.factories import BookingFactory, client_of
@@ -74,6 +76,7 @@ def test_the_counselor_books_a_weekly_series_and_the_client_gets_one_mail_with_e
     assert {str(event["UID"]) for event in events} == {
         f"booking-{booking.uid}@127.0.0.1" for booking in bookings
     }
+    assert OutboundEmail.objects.get(recipient=client.email, kind=KIND_SERIES_CONFIRMED).carries_secret
 
 
 def test_a_single_session_booked_by_the_counselor_is_an_ordinary_booking_without_a_series(
@@ -218,3 +221,16 @@ def test_a_series_racing_clients_for_one_of_its_slots_is_booked_whole_or_not_at_
     else:
         assert sorted(client_statuses) == [201] + [409] * 7
         assert not Booking.objects.filter(client=client).exists()
+
+
+def test_a_date_past_the_counselors_booking_window_is_a_400_not_taken(
+    counselor, session_type, frozen_now, settings
+):
+    client = client_of(counselor)
+    starts = [TEN, TEN + settings.COUNSELING_COUNSELOR_BOOKING_WINDOW + timedelta(weeks=1)]
+
+    with pytest.raises(ApplicationError) as refused:
+        booking_series_create(counselor=counselor, client=client, session_type=session_type, starts=starts)
+
+    assert not isinstance(refused.value, ConflictError)
+    assert "予約を受け付ける期間" in refused.value.message and Booking.objects.count() == 0

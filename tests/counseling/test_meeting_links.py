@@ -2,6 +2,7 @@
 
 import pytest
 
+from accounts.services import counselor_group_ensure
 from core.exceptions import ApplicationError
 from counseling.models import CounselorProfile
 from counseling.services.availability import counselor_profile_update
@@ -11,6 +12,13 @@ from tests.counseling.conftest import MEETING_URL, WEDNESDAY, tokyo
 from tests.counseling.factories import IntakeFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counselor_admin(client, counselor):
+    counselor.groups.add(counselor_group_ensure())
+    client.force_login(counselor)
+    return client
 
 
 def a_client():
@@ -70,3 +78,28 @@ def test_the_api_sets_and_refuses_the_template(counselor_api):
 
     assert saved.status_code == 200 and saved.json()["meeting_url_template"] == "https://meet.jit.si/{room}"
     assert bad.status_code == 400 and "meeting_url_template" in bad.json()
+
+
+@pytest.mark.parametrize("template", ["https://meet.jit.si/fixed", "javascript:alert(1)//{room}"])
+def test_the_admin_refuses_a_template_the_api_refuses(counselor_admin, counselor, template):
+    response = counselor_admin.post(
+        "/admin/counseling/counselorprofile/add/",
+        {"counselor": counselor.pk, "meeting_url": "", "meeting_url_template": template},
+    )
+
+    assert response.status_code == 200 and "errornote" in response.content.decode()
+    assert not CounselorProfile.objects.filter(counselor=counselor).exists()
+
+
+def test_a_booking_whose_template_was_saved_without_a_room_is_still_rescheduled(
+    counselor, session_type, frozen_now
+):
+    client = a_client()
+    booking, _ = booking_create(client=client, session_type=session_type, start=tokyo(WEDNESDAY, 10))
+    CounselorProfile.objects.filter(counselor=counselor).update(
+        meeting_url_template="https://meet.jit.si/fixed"
+    )
+
+    moved = booking_reschedule(booking=booking, actor=client, start=tokyo(WEDNESDAY, 11))
+
+    assert moved.start == tokyo(WEDNESDAY, 11)

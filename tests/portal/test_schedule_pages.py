@@ -186,3 +186,11 @@ def test_the_calendar_feed_address_is_made_and_remade_from_the_schedule_page(des
     assert second != first
     assert desk.get(f"/counselor/calendar.ics?token={first}").status_code == 404
     assert desk.get(f"/counselor/calendar.ics?token={second}").status_code == 200
+
+
+def test_a_time_off_that_ended_long_ago_is_saved_without_a_500(desk, counselor):
+    response = desk.post(
+        "/counselor/schedule/time-off/", {"off-start": "2025-03-03T09:00", "off-end": "2025-03-03T13:00"}
+    )
+
+    assert response.status_code == 302 and TimeOff.objects.filter(counselor=counselor).count() == 1
