@@ -230,7 +230,7 @@ def pages(shell: Callable[[str], str]) -> Iterator[tuple[str, Callable]]:
     yield "course-detail-enrolled", visit(course_page, who=DEMO_CLIENT)
     yield "portal-courses", visit("/portal/courses/", who=DEMO_CLIENT)
     yield "portal-my-data", visit("/portal/my-data/", who=DEMO_CLIENT)
-    yield "forbidden", visit("/counselor/", who=DEMO_CLIENT)
+    yield "forbidden", visit("/portal/", who=DEMO_COUNSELOR)
 
     # --- Counselor -----------------------------------------------------------------------------
     yield "counselor-home", visit("/counselor/", who=DEMO_COUNSELOR)
