@@ -5,6 +5,7 @@ the person and ``from``/``to`` serializers. Errors are in ``core.exceptions``, p
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
@@ -37,24 +38,30 @@ EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
 
-def _check_calendar_range(value) -> None:
+def check_calendar_range(value: date | datetime) -> None:
+    """The validator of every date and date-time the API or a page accepts: a Django
+    ``ValidationError``, which DRF's fields and Django's forms both turn into a 400."""
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise serializers.ValidationError(
+        raise DjangoValidationError(
             _("%(earliest)s年から%(latest)s年までの日付を指定してください。")
-            % {"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year}
+            % {"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year},
+            code="calendar_range",
         )
 
 
 class CalendarDateField(serializers.DateField):
     def __init__(self, **kwargs):
-        super().__init__(validators=[_check_calendar_range], **kwargs)
+        super().__init__(validators=[check_calendar_range], **kwargs)
 
 
 class CalendarDateTimeField(serializers.DateTimeField):
     def enforce_timezone(self, value):
         # Checked before the time-zone conversion, which itself overflows near year 1 and 9999.
-        _check_calendar_range(value)
+        try:
+            check_calendar_range(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code="calendar_range") from error
         return super().enforce_timezone(value)
 
 

@@ -28,7 +28,8 @@ def booking_location(booking: Booking) -> str:
     return booking.session_type.location
 
 
-def _calendar(method: str) -> Calendar:
+def ics_calendar(method: str) -> Calendar:
+    """The practice's calendar header; ``method`` is REQUEST, CANCEL or PUBLISH."""
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.PRACTICE_NAME}//counseling//JA")
     calendar.add("version", "2.0")
@@ -36,7 +37,7 @@ def _calendar(method: str) -> Calendar:
     return calendar
 
 
-def _event(booking: Booking, *, summary: str) -> Event:
+def ics_event(booking: Booking, *, summary: str) -> Event:
     """The event every .ics of the booking shares: same UID, times in UTC, the booking's SEQUENCE."""
     event = Event()
     event.add("uid", booking_ics_uid(booking))
@@ -52,10 +53,9 @@ def _event(booking: Booking, *, summary: str) -> Event:
     return event
 
 
-def booking_ics(booking: Booking) -> bytes:
-    """METHOD:REQUEST while the booking stands, METHOD:CANCEL once it is cancelled."""
-    calendar = _calendar("CANCEL" if booking.status in CANCELLED_STATUSES else "REQUEST")
-    event = _event(booking, summary=f"{booking.session_type.name}（{settings.PRACTICE_NAME}）")
+def booking_ics_event(booking: Booking) -> Event:
+    """The booking's event as the client's mails carry it: with its organizer and attendee."""
+    event = ics_event(booking, summary=f"{booking.session_type.name}（{settings.PRACTICE_NAME}）")
     event.add("description", f"{booking.session_type.name} / {booking.session_type.duration_minutes}分")
 
     organizer = vCalAddress(f"mailto:{booking.counselor.email}")
@@ -65,8 +65,13 @@ def booking_ics(booking: Booking) -> bytes:
     attendee.params["cn"] = vText(booking.client.display_name or booking.client.email)
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     event.add("attendee", attendee)
+    return event
 
-    calendar.add_component(event)
+
+def booking_ics(booking: Booking) -> bytes:
+    """METHOD:REQUEST while the booking stands, METHOD:CANCEL once it is cancelled."""
+    calendar = ics_calendar("CANCEL" if booking.status in CANCELLED_STATUSES else "REQUEST")
+    calendar.add_component(booking_ics_event(booking))
     return calendar.to_ical()
 
 
@@ -90,10 +95,10 @@ def counselor_feed_ics(bookings: Iterable[Booking], *, full_names: bool, link) -
 
     No attendee, email or note: only the summary, the place and ``link(booking)``, the booking's page.
     """
-    calendar = _calendar("PUBLISH")
+    calendar = ics_calendar("PUBLISH")
     calendar.add("x-wr-calname", settings.PRACTICE_NAME)
     for booking in bookings:
-        event = _event(booking, summary=feed_summary(booking, full_names=full_names))
+        event = ics_event(booking, summary=feed_summary(booking, full_names=full_names))
         event.add("description", link(booking))
         calendar.add_component(event)
     return calendar.to_ical()

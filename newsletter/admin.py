@@ -173,8 +173,7 @@ class LessonAdmin(IssuePreviewMixin, admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def has_delete_permission(self, request, obj=None):
-        # Shipped and already-sent lessons are switched off ("配信する"), never deleted.
-        if obj is not None and (obj.code or obj.deliveries.exists()):
+        if obj is not None and not content.lesson_deletable(obj):
             return False
         return super().has_delete_permission(request, obj)
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.api import check_calendar_range
 from counseling.selectors.availability import session_type_list_active
 from counseling.selectors.series import SERIES_MAX_OCCURRENCES, Repeat, series_starts
 
@@ -18,7 +19,7 @@ class SessionTypeChoiceForm(forms.Form):
     session_type = forms.ModelChoiceField(
         label=_("セッション種別"), queryset=session_type_list_active().none()
     )
-    start_day = forms.DateField(required=False, widget=forms.HiddenInput)
+    start_day = forms.DateField(required=False, validators=[check_calendar_range], widget=forms.HiddenInput)
 
     def __init__(self, *args, session_types, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,7 +29,7 @@ class SessionTypeChoiceForm(forms.Form):
 class RepeatForm(forms.Form):
     """The first session chosen, and how it repeats."""
 
-    start = forms.DateTimeField(widget=forms.HiddenInput)
+    start = forms.DateTimeField(validators=[check_calendar_range], widget=forms.HiddenInput)
     repeat = forms.ChoiceField(
         label=_("繰り返し"),
         choices=[(repeat.code, repeat.label) for repeat in Repeat],
@@ -61,13 +62,15 @@ class SeriesBookForm(forms.Form):
         self.fields["starts"].choices = [(start.isoformat(), start.isoformat()) for start in starts]
 
     def clean_starts(self):
-        field = forms.DateTimeField()
+        field = forms.DateTimeField(validators=[check_calendar_range])
         return [field.clean(value) for value in self.cleaned_data["starts"]]
 
 
 class WorksheetAssignForm(forms.Form):
     template = forms.ChoiceField(label=_("ワークシート"), widget=forms.RadioSelect)
-    due_date = forms.DateField(label=_("期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label=_("期限"), validators=[check_calendar_range], widget=forms.DateInput(attrs={"type": "date"})
+    )
     message = forms.CharField(
         label=_("クライアントへのメッセージ（任意）"),
         max_length=2000,

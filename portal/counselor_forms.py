@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.api import EARLIEST_DATE, LATEST_DATE
+from core.api import check_calendar_range
 from counseling.models import SESSION_NOTE_SECTIONS, BookingStatus, PatternKind
 from counseling.policy import MARKABLE
 from counseling.selectors.patterns import pattern_list_grouped
@@ -17,22 +17,13 @@ if TYPE_CHECKING:
     from counseling.models import SessionNote
 
 
-def check_practice_years(day) -> None:
-    """The API's range of dates (2000–2100): near year 1 or 9999 a week's bounds would overflow."""
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise forms.ValidationError(
-            _("%(earliest)s年から%(latest)s年までの日付を指定してください。")
-            % {"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year}
-        )
-
-
 class JumpToDateForm(forms.Form):
     """``?date=YYYY-MM-DD``: the week of the calendar shown."""
 
     date = forms.DateField(
         label=_("日付へ移動"),
         required=False,
-        validators=[check_practice_years],
+        validators=[check_calendar_range],
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -52,7 +43,9 @@ class CounselorCancelForm(forms.Form):
 
 class RescheduleForm(forms.Form):
     start = forms.DateTimeField(
-        label=_("新しい日時"), error_messages={"required": _("日時を選んでください。")}
+        label=_("新しい日時"),
+        validators=[check_calendar_range],
+        error_messages={"required": _("日時を選んでください。")},
     )
 
 
@@ -76,7 +69,7 @@ class NoteForm(forms.Form):
 
     date = forms.DateField(
         label=_("セッションの日付"),
-        validators=[check_practice_years],
+        validators=[check_calendar_range],
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     tags = forms.MultipleChoiceField(label=_("タグ"), required=False)

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.api import check_calendar_range
 from counseling.models import Format, IntakeStatus, PatternKind
 from counseling.selectors.patterns import pattern_list, self_check_reasons
 from counseling.self_check import self_check_statement
@@ -113,7 +114,7 @@ class SlotChoiceForm(forms.Form):
     """The slot a client picked from the list, carried to the confirmation step and posted back."""
 
     # Sent with its offset; a time without one is read as the practice's (Asia/Tokyo) time.
-    start = forms.DateTimeField()
+    start = forms.DateTimeField(validators=[check_calendar_range])
     # A double click or a resent form returns the first booking instead of making a second one.
     idempotency_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
@@ -121,7 +122,7 @@ class SlotChoiceForm(forms.Form):
 class WeekForm(forms.Form):
     """``?from=YYYY-MM-DD``: the first day of the week of slots shown."""
 
-    start_day = forms.DateField(required=False)
+    start_day = forms.DateField(required=False, validators=[check_calendar_range])
 
 
 class CancelForm(forms.Form):

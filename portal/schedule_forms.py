@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.api import check_calendar_range
 from counseling.models import Format, Weekday
 
 if TYPE_CHECKING:
@@ -51,8 +52,18 @@ class HoursForm(forms.Form):
 
 
 class TimeOffForm(forms.Form):
-    start = forms.DateTimeField(label=_("開始"), input_formats=[DATETIME_LOCAL], widget=DateTimeLocalInput)
-    end = forms.DateTimeField(label=_("終了"), input_formats=[DATETIME_LOCAL], widget=DateTimeLocalInput)
+    start = forms.DateTimeField(
+        label=_("開始"),
+        input_formats=[DATETIME_LOCAL],
+        validators=[check_calendar_range],
+        widget=DateTimeLocalInput,
+    )
+    end = forms.DateTimeField(
+        label=_("終了"),
+        input_formats=[DATETIME_LOCAL],
+        validators=[check_calendar_range],
+        widget=DateTimeLocalInput,
+    )
     note = forms.CharField(label=_("メモ（任意）"), max_length=200, required=False)
 
 

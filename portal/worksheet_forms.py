@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.api import check_calendar_range
+
 # Inputs offered for a list whose length the writer chooses, within the schema's bounds.
 LIST_ROWS = 5
 OBJECT_ROWS = 3
@@ -61,7 +63,9 @@ def _value_field(schema: dict, *, label: str) -> forms.Field:
 
 
 class WorksheetEntryForm(forms.Form):
-    date = forms.DateField(label=_("日付"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("日付"), validators=[check_calendar_range], widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, schema: dict, today: datetime.date, **kwargs):
         super().__init__(*args, initial={"date": today}, **kwargs)

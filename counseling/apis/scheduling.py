@@ -179,7 +179,7 @@ class TimeOffListApi(APIView):
     def post(self, request):
         serializer = TimeOffSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        time_off = services.time_off_create(counselor=request.user, **serializer.validated_data)
+        time_off = services.time_off_create(counselor=request.user, **serializer.validated_data).time_off
         return Response(TimeOffSerializer(time_off).data, status=status.HTTP_201_CREATED)
 
 

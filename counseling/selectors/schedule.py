@@ -38,6 +38,21 @@ class TimeOffWithBookings:
 TIME_OFF_PAST_SHOWN = timedelta(days=30)
 
 
+def _live_bookings_between(*, counselor, start: datetime, end: datetime):
+    return (
+        Booking.objects.filter(
+            counselor=counselor, status__in=Booking.BLOCKING_STATUSES, start__lt=end, end__gt=start
+        )
+        .select_related("client", "session_type")
+        .order_by("start", "id")
+    )
+
+
+def time_off_bookings(*, time_off: TimeOff) -> list[Booking]:
+    """The live bookings one time off overlaps; one query."""
+    return list(_live_bookings_between(counselor=time_off.counselor, start=time_off.start, end=time_off.end))
+
+
 def time_off_with_bookings(*, counselor, now: datetime | None = None) -> list[TimeOffWithBookings]:
     """The coming (and last 30 days') time off, each with the live bookings it overlaps; two queries."""
     now = now or timezone.now()
@@ -51,16 +66,7 @@ def time_off_with_bookings(*, counselor, now: datetime | None = None) -> list[Ti
         return periods
     earliest = min(period.time_off.start for period in periods)
     latest = max(period.time_off.end for period in periods)
-    bookings = list(
-        Booking.objects.filter(
-            counselor=counselor,
-            status__in=Booking.BLOCKING_STATUSES,
-            start__lt=latest,
-            end__gt=earliest,
-        )
-        .select_related("client", "session_type")
-        .order_by("start", "id")
-    )
+    bookings = list(_live_bookings_between(counselor=counselor, start=earliest, end=latest))
     for period in periods:
         period.bookings = [
             booking

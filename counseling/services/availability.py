@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
 from counseling.models import AvailabilityRule, Booking, CounselorProfile, SessionType, TimeOff
+from counseling.selectors.schedule import TimeOffWithBookings, time_off_bookings
 from counseling.services.meeting_links import meeting_url_template_check
 
 SESSION_TYPE_FIELDS = (
@@ -156,12 +157,14 @@ def _time_off_save(time_off: TimeOff) -> TimeOff:
 
 
 @transaction.atomic
-def time_off_create(*, counselor, start: datetime, end: datetime, note: str = "") -> TimeOff:
-    """Blocks new bookings in the range; bookings already in it stay for the counselor to move or cancel."""
+def time_off_create(*, counselor, start: datetime, end: datetime, note: str = "") -> TimeOffWithBookings:
+    """Blocks new bookings in the range; bookings already in it stay for the counselor to move or cancel,
+    and come back with the time off so the counselor can be told about them."""
     _require_counselor(counselor)
     time_off = TimeOff(counselor=counselor)
     _assign(time_off, {"start": start, "end": end, "note": note}, TIME_OFF_FIELDS)
-    return _time_off_save(time_off)
+    time_off = _time_off_save(time_off)
+    return TimeOffWithBookings(time_off=time_off, bookings=time_off_bookings(time_off=time_off))
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ write (the clear 409), and PostgreSQL's exclusion constraint refuses any overlap
 """
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -29,7 +30,7 @@ def _slot_taken_error() -> ConflictError:
     )
 
 
-def _lock_counselor(counselor_id: int) -> None:
+def lock_counselor(counselor_id: int) -> None:
     """Serialises every booking write of one counselor: check-then-insert is safe only under this lock.
 
     SQLite ignores FOR UPDATE, but its IMMEDIATE transactions already let one writer in at a time.
@@ -37,7 +38,7 @@ def _lock_counselor(counselor_id: int) -> None:
     list(get_user_model().objects.select_for_update().filter(pk=counselor_id).values_list("pk", flat=True))
 
 
-def _check_client_may_book(client) -> None:
+def check_client_may_book(client) -> None:
     if not client.is_client:
         raise ApplicationError(_("予約はクライアントのみができます。"))
     eligibility = client_booking_eligibility(client=client)
@@ -63,7 +64,7 @@ def reminder_due_at(start: datetime) -> datetime:
     return local_datetime(local_date(start) - timedelta(days=1), time(hour=settings.COUNSELING_REMINDER_HOUR))
 
 
-def _place(booking: Booking, *, start: datetime, now: datetime) -> None:
+def booking_place(booking: Booking, *, start: datetime, now: datetime) -> None:
     session_type = booking.session_type
     booking.start = start
     booking.end = start + timedelta(minutes=session_type.duration_minutes)
@@ -79,7 +80,7 @@ def _place(booking: Booking, *, start: datetime, now: datetime) -> None:
     )
 
 
-def _save_or_conflict(booking: Booking) -> None:
+def booking_save_or_conflict(booking: Booking) -> None:
     booking.full_clean(validate_constraints=False)
     try:
         # A savepoint: the caller can still look around after the constraint refused the row.
@@ -89,26 +90,40 @@ def _save_or_conflict(booking: Booking) -> None:
         raise _slot_taken_error() from error
 
 
+def _starts_booked_with(booking: Booking) -> list[datetime]:
+    if booking.series_id is None:
+        return [booking.start]
+    return list(
+        Booking.objects.filter(series_id=booking.series_id).order_by("start").values_list("start", flat=True)
+    )
+
+
 class IdempotencyKeyReused(ApplicationError):
     """The key was first used for another request: 422, as the IETF Idempotency-Key draft says."""
 
     status_code = 422
 
 
-def _request_fingerprint(session_type: SessionType, start: datetime) -> str:
+def request_fingerprint(session_type: SessionType, starts: Sequence[datetime]) -> str:
+    """What a booking request asked for (one start, or a series' sorted starts), to tell a retry from
+    another request sent with the same Idempotency-Key."""
     # The instant, not its written form: 10:00+09:00 and 01:00Z are the same request.
-    return hashlib.sha256(f"{session_type.pk}|{start.timestamp()}".encode()).hexdigest()
+    instants = "|".join(str(start.timestamp()) for start in starts)
+    return hashlib.sha256(f"{session_type.pk}|{instants}".encode()).hexdigest()
 
 
-def _booking_for_key(client, idempotency_key: str, fingerprint: str) -> Booking | None:
-    """The booking the key made first, when this is a retry of the same request."""
+def booking_for_key(client, idempotency_key: str, fingerprint: str) -> Booking | None:
+    """The booking the key made first, when this is a retry of the same request; another request
+    with that key raises ``IdempotencyKeyReused``."""
     if not idempotency_key:
         return None
     booking = Booking.objects.filter(client=client, idempotency_key=idempotency_key).first()
     if booking is None:
         return None
-    # Bookings made before fingerprints were kept: the session type and the start they were made for.
-    first_request = booking.idempotency_request or _request_fingerprint(booking.session_type, booking.start)
+    # Bookings made before fingerprints were kept: the session type and the starts they were made for.
+    first_request = booking.idempotency_request or request_fingerprint(
+        booking.session_type, _starts_booked_with(booking)
+    )
     if first_request != fingerprint:
         raise IdempotencyKeyReused(
             _("この Idempotency-Key は別の予約内容で使われています。新しいキーでお申し込みください。"),
@@ -126,20 +141,20 @@ def booking_create(
     A retry with the same ``idempotency_key`` returns the client's first booking instead of a second;
     the same key with another session type or start raises ``IdempotencyKeyReused``.
     """
-    fingerprint = _request_fingerprint(session_type, start)
-    existing = _booking_for_key(client, idempotency_key, fingerprint)
+    fingerprint = request_fingerprint(session_type, [start])
+    existing = booking_for_key(client, idempotency_key, fingerprint)
     if existing is not None:
         return existing, False
-    _check_client_may_book(client)
+    check_client_may_book(client)
     if not session_type.active:
         raise ApplicationError(
             _("このセッションは現在受け付けていません。"),
             extra={"session_type": [_("受付中ではありません。")]},
         )
 
-    _lock_counselor(session_type.counselor_id)
+    lock_counselor(session_type.counselor_id)
     # A concurrent retry with the same key may have committed while this one waited for the lock.
-    existing = _booking_for_key(client, idempotency_key, fingerprint)
+    existing = booking_for_key(client, idempotency_key, fingerprint)
     if existing is not None:
         return existing, False
     _check_bookable(session_type=session_type, start=start)
@@ -151,12 +166,12 @@ def booking_create(
         idempotency_key=idempotency_key,
         idempotency_request=fingerprint if idempotency_key else "",
     )
-    _place(booking, start=start, now=timezone.now())
+    booking_place(booking, start=start, now=timezone.now())
     try:
-        _save_or_conflict(booking)
+        booking_save_or_conflict(booking)
     except ConflictError:
         # The same key for another counselor's session type races past the lock: the first one wins.
-        existing = _booking_for_key(client, idempotency_key, fingerprint)
+        existing = booking_for_key(client, idempotency_key, fingerprint)
         if existing is not None:
             return existing, False
         raise
@@ -203,17 +218,17 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
 def booking_reschedule(*, booking: Booking, actor, start: datetime) -> Booking:
     """Moves the booking to another free slot of its session type, all at once or not at all."""
     # Counselor first, then the booking: every path takes the locks in this order.
-    _lock_counselor(booking.counselor_id)
+    lock_counselor(booking.counselor_id)
     booking = _lock_booking(booking.pk)
     policy = booking_policy(booking, actor)
     policy.check_reschedule()
     if start == booking.start:
         raise ApplicationError(_("現在と同じ時間です。"), extra={"start": [_("別の時間を選んでください。")]})
     _check_bookable(session_type=booking.session_type, start=start, exclude_booking_id=booking.pk)
-    _place(booking, start=start, now=policy.now)
+    booking_place(booking, start=start, now=policy.now)
     # Calendars replace the event only when SEQUENCE rises; it also voids mail queued for the old time.
     booking.sequence += 1
-    _save_or_conflict(booking)
+    booking_save_or_conflict(booking)
     booking_mail_confirmed(booking=booking, rescheduled=True)
     return booking
 

@@ -20,7 +20,14 @@ from counseling.selectors.availability import SlotState, slot_state
 from counseling.selectors.clients import client_is_counselors
 from counseling.selectors.series import SERIES_MAX_OCCURRENCES
 from counseling.services.booking_mail import booking_mail_confirmed
-from counseling.services.bookings import _check_client_may_book, _lock_counselor, _place, _save_or_conflict
+from counseling.services.bookings import (
+    booking_for_key,
+    booking_place,
+    booking_save_or_conflict,
+    check_client_may_book,
+    lock_counselor,
+    request_fingerprint,
+)
 from counseling.services.series_mail import booking_series_mail
 
 
@@ -36,10 +43,12 @@ def _check_starts(starts: list[datetime]) -> list[datetime]:
     return starts
 
 
-def _existing_series(client, idempotency_key: str) -> list[Booking] | None:
+def _existing_series(client, idempotency_key: str, fingerprint: str) -> list[Booking] | None:
+    """The series the key booked first, when this is a retry of the same request: the first
+    occurrence holds the key (with ``:0``) and the fingerprint of every start asked for."""
     if not idempotency_key:
         return None
-    first = Booking.objects.filter(client=client, idempotency_key=f"{idempotency_key}:0").first()
+    first = booking_for_key(client, f"{idempotency_key}:0", fingerprint)
     if first is None:
         return None
     if first.series_id is None:
@@ -55,7 +64,8 @@ def booking_series_create(
 
     Nothing is written unless every start is free: a taken one raises ConflictError naming it.
     The client gets one mail listing the dates with one .ics of every session. A retry with the
-    same ``idempotency_key`` returns the bookings made the first time.
+    same ``idempotency_key`` returns the bookings made the first time; the same key with another
+    session type or other starts raises ``IdempotencyKeyReused`` (422).
     """
     if session_type.counselor_id != counselor.pk:
         raise ApplicationError(
@@ -71,15 +81,16 @@ def booking_series_create(
             _("担当しているクライアントを選んでください。"),
             extra={"client": [_("担当しているクライアントではありません。")]},
         )
-    _check_client_may_book(client)
+    check_client_may_book(client)
     starts = _check_starts(starts)
-    existing = _existing_series(client, idempotency_key)
+    fingerprint = request_fingerprint(session_type, starts)
+    existing = _existing_series(client, idempotency_key, fingerprint)
     if existing:
         return existing
 
-    _lock_counselor(counselor.pk)
+    lock_counselor(counselor.pk)
     # A concurrent retry with the same key may have committed while this one waited for the lock.
-    existing = _existing_series(client, idempotency_key)
+    existing = _existing_series(client, idempotency_key, fingerprint)
     if existing:
         return existing
     now = timezone.now()
@@ -117,10 +128,11 @@ def booking_series_create(
             session_type=session_type,
             series_id=series_id,
             idempotency_key=f"{idempotency_key}:{index}" if idempotency_key else "",
+            idempotency_request=fingerprint if idempotency_key and index == 0 else "",
         )
-        _place(booking, start=start, now=now)
+        booking_place(booking, start=start, now=now)
         # The exclusion constraint refuses what slipped past the check; raising undoes the whole series.
-        _save_or_conflict(booking)
+        booking_save_or_conflict(booking)
         bookings.append(booking)
     if series_id is None:
         booking_mail_confirmed(booking=bookings[0], rescheduled=False)

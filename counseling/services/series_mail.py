@@ -1,12 +1,9 @@
 """The one mail a series booked by the counselor sends the client: every date, one .ics of them all."""
 
-from datetime import UTC
-
 from django.conf import settings
-from icalendar import Calendar
 
 from core.localtime import local_clock, local_label
-from counseling.calendar import booking_ics, booking_location
+from counseling.calendar import booking_ics_event, booking_location, ics_calendar
 from counseling.models import Booking, Format
 from counseling.policy import cancellation_window_hours
 from outbox.registry import register_send_check
@@ -18,21 +15,11 @@ KIND_SERIES_CONFIRMED = "counseling.booking_series_confirmed"
 
 def booking_series_ics(bookings: list[Booking]) -> bytes:
     """One calendar holding each booking's own event as its single .ics writes it (same UID and
-    SEQUENCE), so a later change or cancellation of one session updates the right event.
-
-    Times are written in UTC: a calendar reads a TZID it cannot resolve as floating time.
+    SEQUENCE, times in UTC), so a later change or cancellation of one session updates the right event.
     """
-    calendar = Calendar()
-    calendar.add("prodid", f"-//{settings.PRACTICE_NAME}//counseling//JA")
-    calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar = ics_calendar("REQUEST")
     for booking in bookings:
-        for event in Calendar.from_ical(booking_ics(booking)).walk("VEVENT"):
-            for name in ("DTSTART", "DTEND", "DTSTAMP"):
-                instant = event.decoded(name)
-                del event[name]
-                event.add(name, instant.astimezone(UTC))
-            calendar.add_component(event)
+        calendar.add_component(booking_ics_event(booking))
     return calendar.to_ical()
 
 

@@ -116,14 +116,25 @@ def lesson_update(*, lesson: Lesson, **fields) -> Lesson:
 
 
 @transaction.atomic
-def lesson_delete(*, lesson: Lesson) -> None:
+def _lesson_delete_refusal(lesson: Lesson) -> str:
+    """Why the lesson must be switched off ("配信する") instead of deleted; empty when it may go."""
     if Delivery.objects.filter(lesson=lesson).exists():
-        raise ConflictError(
-            _("配信済みの講座メールは削除できません。「配信する」を外すと、今後は送られません。")
-        )
+        return _("配信済みの講座メールは削除できません。「配信する」を外すと、今後は送られません。")
     if lesson.code:
         # The course is loaded again on every start: a deleted shipped lesson would come back.
-        raise ConflictError(_("同梱の講座メールは削除できません。「配信する」を外すと、今後は送られません。"))
+        return _("同梱の講座メールは削除できません。「配信する」を外すと、今後は送られません。")
+    return ""
+
+
+def lesson_deletable(lesson: Lesson) -> bool:
+    """The one rule of deleting a lesson: the admin offers it exactly when ``lesson_delete`` allows it."""
+    return not _lesson_delete_refusal(lesson)
+
+
+def lesson_delete(*, lesson: Lesson) -> None:
+    refusal = _lesson_delete_refusal(lesson)
+    if refusal:
+        raise ConflictError(refusal)
     lesson.delete()
 
 

@@ -155,7 +155,10 @@ def _slot_picker(
     if form.is_valid():
         start_day = form.cleaned_data["start_day"]
     else:
-        error, status = _("日付の指定が正しくありません。"), 400
+        # A date outside the accepted years names them; one that cannot be read says so.
+        ranged = form.has_error("start_day", "calendar_range")
+        error = " ".join(form.errors["start_day"]) if ranged else _("日付の指定が正しくありません。")
+        status = 400
     week = selectors.slot_week(
         session_type=session_type,
         start_day=start_day,

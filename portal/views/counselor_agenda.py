@@ -190,7 +190,7 @@ def booking_reschedule_view(request, booking_id: int):
     return render(
         request,
         "counselor/booking_reschedule.html",
-        {"booking": found, "policy": policy, "week": week, "form": form},
+        {"booking": found, "policy": policy, "week": week, "form": form, "week_form": week_form},
         status=status if policy.reschedule_allowed else 409,
     )
 

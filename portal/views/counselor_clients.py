@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.api import check_calendar_range
 from core.exceptions import ApplicationError
 from core.forms import form_apply_error
 from core.localtime import local_date
@@ -162,7 +163,13 @@ def client_book(request, client_id: int):
     session_types = session_type_list_own(counselor=request.user).filter(active=True)
     choice = SessionTypeChoiceForm(request.GET or None, session_types=session_types)
     if not choice.is_valid():
-        return _book_page(request, found, choice=choice, status=400 if request.GET else 200)
+        return _book_page(
+            request,
+            found,
+            choice=choice,
+            status=400 if request.GET else 200,
+            error=" ".join(choice.errors.get("start_day", [])),
+        )
     session_type = choice.cleaned_data["session_type"]
     context = {"choice": choice, "session_type": session_type}
 
@@ -170,8 +177,12 @@ def client_book(request, client_id: int):
         form = SeriesBookForm(request.POST, starts=[])
         form.fields["starts"].choices = [(value, value) for value in request.POST.getlist("starts")]
         if not form.is_valid():
+            # A date outside the accepted years says so; anything else was not a chosen slot.
+            error = (
+                " ".join(form.errors.get("starts", [])) if form.has_error("starts", "calendar_range") else ""
+            )
             return _book_page(
-                request, found, status=400, error=_("予約する日時を選んでください。"), **context
+                request, found, status=400, error=error or _("予約する日時を選んでください。"), **context
             )
         starts = form.cleaned_data["starts"]
         try:
@@ -205,9 +216,11 @@ def client_book(request, client_id: int):
         )
         return _book_page(request, found, week=week, **context)
     try:
-        first = forms.DateTimeField().clean(request.GET["start"])
-    except ValidationError:
-        return _book_page(request, found, status=400, error=_("時刻の指定が正しくありません。"), **context)
+        first = forms.DateTimeField(
+            validators=[check_calendar_range], error_messages={"invalid": _("時刻の指定が正しくありません。")}
+        ).clean(request.GET["start"])
+    except ValidationError as error:
+        return _book_page(request, found, status=400, error=" ".join(error.messages), **context)
     repeat = RepeatForm(request.GET if "repeat" in request.GET else None, initial={"start": first})
     context.update(repeat=repeat, first=first)
     if repeat.is_bound:

@@ -179,21 +179,17 @@ def time_off_add(request):
     response = _apply(
         request, form, create, _("休みを追加しました。"), name="time_off_form", anchor="time-off"
     )
-    if created:
-        period = next(
-            (p for p in time_off_with_bookings(counselor=request.user) if p.time_off.pk == created[0].pk),
-            None,  # a time off long past is not listed, and has no bookings to warn about
+    overlapped = created[0].bookings if created else []
+    if overlapped:
+        # The bookings stay: the counselor decides, case by case, to move or cancel them.
+        messages.warning(
+            request,
+            _("この休みの間に%(count)s件の予約があります（%(dates)s）。予約はそのままです。")
+            % {
+                "count": len(overlapped),
+                "dates": "、".join(local_label(booking.start) for booking in overlapped),
+            },
         )
-        if period and period.bookings:
-            # The bookings stay: the counselor decides, case by case, to move or cancel them.
-            messages.warning(
-                request,
-                _("この休みの間に%(count)s件の予約があります（%(dates)s）。予約はそのままです。")
-                % {
-                    "count": len(period.bookings),
-                    "dates": "、".join(local_label(booking.start) for booking in period.bookings),
-                },
-            )
     return response
 
 

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 
 from counseling.selectors.availability import SlotState, slot_list, slot_state
+from counseling.services.availability import time_off_create
 from tests.accounts.factories import CounselorFactory
 from tests.counseling.conftest import NOW, WEDNESDAY, tokyo
 from tests.counseling.factories import (
@@ -230,3 +231,17 @@ def test_touching_rules_make_one_span_so_a_session_may_cross_from_one_to_the_nex
     AvailabilityRuleFactory(counselor=counselor, weekday=2, start_time=time(12), end_time=time(13))
 
     assert starts(session_type) == ["06-04 10:00", "06-04 10:30", "06-04 11:00", "06-04 11:30", "06-04 12:00"]
+
+
+def test_a_new_time_off_comes_back_with_the_live_bookings_it_overlaps_and_only_those(
+    session_type, counselor, frozen_now
+):
+    inside = BookingFactory(session_type=session_type, start=tokyo(WEDNESDAY, 10))
+    BookingFactory(session_type=session_type, start=tokyo(WEDNESDAY, 11), status="cancelled")
+    BookingFactory(session_type=session_type, start=tokyo(WEDNESDAY, 15))
+    BookingFactory(session_type=SessionTypeFactory(counselor=CounselorFactory()), start=tokyo(WEDNESDAY, 10))
+
+    created = time_off_create(counselor=counselor, start=tokyo(WEDNESDAY, 9), end=tokyo(WEDNESDAY, 13))
+
+    assert created.time_off.pk is not None
+    assert created.bookings == [inside] and inside.status == "confirmed"

@@ -11,6 +11,7 @@ from core.exceptions import ApplicationError, ConflictError
 from counseling.models import Booking
 from counseling.selectors.availability import SlotState
 from counseling.selectors.series import Repeat, series_preview, series_starts
+from counseling.services.bookings import IdempotencyKeyReused
 from counseling.services.series import booking_series_create
 from counseling.services.series_mail import KIND_SERIES_CONFIRMED
 from outbox.models import OutboundEmail
@@ -119,19 +120,49 @@ def test_a_race_past_the_check_is_refused_by_the_database_and_leaves_none_of_the
     assert Booking.objects.filter(client=client).count() == 0
 
 
+# A series booked before fingerprints were kept is told from another request by its starts.
+@pytest.mark.parametrize("fingerprint_kept", [True, False])
 def test_a_retry_with_the_same_key_returns_the_series_booked_the_first_time(
-    counselor, session_type, frozen_now
+    counselor, session_type, frozen_now, fingerprint_kept
 ):
     client = client_of(counselor)
     first = booking_series_create(
         counselor=counselor, client=client, session_type=session_type, starts=weekly(3), idempotency_key="k1"
     )
+    if not fingerprint_kept:
+        Booking.objects.filter(client=client).update(idempotency_request="")
 
     again = booking_series_create(
         counselor=counselor, client=client, session_type=session_type, starts=weekly(3), idempotency_key="k1"
     )
 
     assert [booking.pk for booking in again] == [booking.pk for booking in first]
+    assert Booking.objects.filter(client=client).count() == 3
+
+
+@pytest.mark.parametrize(
+    "other_starts",
+    [weekly(2), weekly(3, start=TEN + timedelta(hours=1)), list(reversed(weekly(4)))],
+    ids=["fewer", "later", "more"],
+)
+def test_the_same_key_for_another_series_is_a_422_and_books_nothing_more(
+    counselor, session_type, frozen_now, other_starts
+):
+    client = client_of(counselor)
+    booking_series_create(
+        counselor=counselor, client=client, session_type=session_type, starts=weekly(3), idempotency_key="k1"
+    )
+
+    with pytest.raises(IdempotencyKeyReused) as raised:
+        booking_series_create(
+            counselor=counselor,
+            client=client,
+            session_type=session_type,
+            starts=other_starts,
+            idempotency_key="k1",
+        )
+
+    assert raised.value.status_code == 422
     assert Booking.objects.filter(client=client).count() == 3
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from counseling.models import Pattern
 from newsletter import selectors
 from newsletter.models import Delivery, Lesson, SendSlot
+from newsletter.services.content import lesson_deletable
 from newsletter.services.course import email_course_load, shipped_course
 from tests.newsletter.factories import LessonFactory, SubscriberFactory
 
@@ -74,6 +75,23 @@ def test_a_shipped_lesson_cannot_be_deleted_only_switched_off(counselor_api, adm
     page = admin_client.get(f"/admin/newsletter/lesson/{lesson.pk}/change/").content.decode()
     assert f"/admin/newsletter/lesson/{lesson.pk}/delete/" not in page
     assert Lesson.objects.filter(pk=lesson.pk).exists()
+
+
+@pytest.mark.parametrize("kind", ["shipped", "sent", "written"])
+def test_the_admin_offers_deleting_a_lesson_exactly_when_the_service_allows_it(admin_client, kind):
+    if kind == "shipped":
+        email_course_load()
+        lesson = Lesson.objects.get(code=shipped_course()[0].code)
+    else:
+        lesson = LessonFactory()
+    if kind == "sent":
+        slot = SendSlot.objects.create(starts_at=timezone.now(), planning_started_at=timezone.now())
+        Delivery.objects.create(subscriber=SubscriberFactory(), slot=slot, kind="lesson", lesson=lesson)
+
+    page = admin_client.get(f"/admin/newsletter/lesson/{lesson.pk}/change/").content.decode()
+
+    offered = f"/admin/newsletter/lesson/{lesson.pk}/delete/" in page
+    assert offered is lesson_deletable(lesson) is (kind == "written")
 
 
 def test_the_admin_lists_the_lessons_with_their_codes(admin_client):

@@ -284,7 +284,7 @@ def test_times_at_the_ends_of_the_calendar_are_refused_without_an_error_page(
 
 @pytest.mark.parametrize(
     ("day", "first_day_shown"),
-    [("0001-01-01", "6月2日（月）"), ("9999-12-31", "8月1日（金）")],  # today, the window's last day
+    [("2000-01-01", "6月2日（月）"), ("2100-12-31", "8月1日（金）")],  # today, the window's last day
 )
 def test_a_week_outside_the_booking_window_shows_the_nearest_bookable_one(
     portal, session_type, frozen_now, day, first_day_shown
@@ -294,3 +294,14 @@ def test_a_week_outside_the_booking_window_shows_the_nearest_bookable_one(
     assert response.status_code == 200
     days = re.findall(r'<h2 id="day-\d+">([^<]+)</h2>', response.content.decode())
     assert days[0] == first_day_shown
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_week_in_a_far_year_is_a_400_naming_the_accepted_years_above_this_week(
+    portal, session_type, frozen_now, day
+):
+    response = portal.get(slots_url(session_type), {"from": day})
+
+    body = response.content.decode()
+    assert response.status_code == 400 and "2000年から2100年までの日付を指定してください。" in body
+    assert re.findall(r'<h2 id="day-\d+">([^<]+)</h2>', body)[0] == "6月2日（月）"
