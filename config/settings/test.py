@@ -21,6 +21,9 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+# Without REDIS_URL in the environment, base.py chose the embedded broker's file-system transport,
+# which would win over the Redis URL above; the suite's broker is Redis.
+CELERY_BROKER_TRANSPORT = None
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 1}
 # Sending runs inline when a test commits; tests of real workers turn this off (worker processes
 # started by the fault tests get it from their environment).
