@@ -3,7 +3,6 @@ preview of the free slots as a client sees them. Every change goes through the a
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -196,9 +195,7 @@ def time_off_add(request):
 @counselor_required
 @require_POST
 def time_off_delete(request, time_off_id: int):
-    time_off = time_off_list(counselor=request.user).filter(pk=time_off_id).first()
-    if time_off is None:
-        raise Http404
+    time_off = get_object_or_404(time_off_list(counselor=request.user), pk=time_off_id)
     services.time_off_delete(time_off=time_off)
     messages.success(request, _("休みを削除しました。"))
     return _back_to("time-off")
