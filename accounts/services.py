@@ -251,7 +251,7 @@ def user_update(*, user: User, display_name: str | None = None) -> User:
 
 COUNSELOR_GROUP = "カウンセラー"
 # Not the outbox: it holds every client's mail, and its admin is for superusers alone.
-COUNSELOR_ADMIN_APPS = ("counseling", "newsletter", "courses")
+COUNSELOR_ADMIN_APPS = ("counseling", "newsletter", "courses", "payments")
 
 
 def counselor_group_ensure() -> Group:

@@ -33,6 +33,7 @@ urlpatterns = [
     path("accounts/", include("accounts.page_urls")),
     path("newsletter/", include("newsletter.page_urls")),
     path("courses/", include("courses.page_urls")),
+    path("payments/", include("payments.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("portal.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

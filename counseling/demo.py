@@ -25,6 +25,7 @@ from counseling.services.availability import (
 from counseling.services.intakes import intake_set_status, intake_submit
 from counseling.services.notes import session_note_create, session_note_sign
 from counseling.services.worksheets import worksheet_assign, worksheet_entry_add, worksheet_submit
+from payments.methods import PaymentMethod
 
 SESSION_TYPES = (
     {
@@ -34,6 +35,7 @@ SESSION_TYPES = (
         "duration_minutes": 60,
         "price_jpy": 12000,
         "buffer_minutes": 15,
+        "payment_method": PaymentMethod.VENUE,
     },
     {
         "name": "対面カウンセリング（名古屋）",
@@ -42,6 +44,7 @@ SESSION_TYPES = (
         "duration_minutes": 60,
         "price_jpy": 12000,
         "buffer_minutes": 15,
+        "payment_method": PaymentMethod.TRANSFER,
     },
     {
         "name": "オンラインカウンセリング",
@@ -50,6 +53,8 @@ SESSION_TYPES = (
         "duration_minutes": 50,
         "price_jpy": 10000,
         "buffer_minutes": 10,
+        # Card or konbini through Stripe when a key is set; bank transfer otherwise.
+        "payment_method": PaymentMethod.ONLINE,
     },
 )
 

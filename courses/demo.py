@@ -5,6 +5,7 @@ from django.utils import timezone
 from core.demo import register_demo_step
 from courses.models import Course
 from courses.services.scheduling import course_create
+from payments.methods import PaymentMethod
 
 
 def _at(days_ahead: int, start: time, hours: int) -> dict:
@@ -28,6 +29,8 @@ DEMO_COURSES = (
             "初回の講座の3日前までに、みずほ銀行 丸の内支店 普通 1234567 "
             "ココロノソウダンシツ へお振り込みください。"
         ),
+        # Paid in advance: the seat is held until the transfer is confirmed.
+        "payment_method": PaymentMethod.TRANSFER,
         "sessions": lambda: [_at(14, time(19, 30), 2), _at(21, time(19, 30), 2)],
     },
     {
@@ -38,6 +41,7 @@ DEMO_COURSES = (
         "capacity": 8,
         "price_jpy": 8000,
         "payment_instructions": "初回の講座の当日、会場の受付で現金でお支払いください。",
+        "payment_method": PaymentMethod.VENUE,
         "sessions": lambda: [_at(28, time(13, 0), 3)],
     },
 )

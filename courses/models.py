@@ -4,6 +4,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
+from payments.methods import PaymentMethod
 
 
 class CourseFormat(models.TextChoices):
@@ -42,6 +43,9 @@ class Course(BaseModel):
         blank=True,
         help_text=_("講座ページとメールに載ります。例：初回の講座の当日、受付で現金でお支払いください。"),
     )
+    payment_method = models.CharField(
+        _("お支払い方法"), max_length=16, choices=PaymentMethod.choices, default=PaymentMethod.ARRANGED
+    )
     status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     # Empty: enrollment stays open until the first session starts.
     enrollment_deadline = models.DateTimeField(_("申込締切"), null=True, blank=True)
@@ -67,6 +71,16 @@ class Course(BaseModel):
             models.CheckConstraint(
                 condition=~models.Q(status=CourseStatus.CANCELLED) | models.Q(cancelled_at__isnull=False),
                 name="courses_course_cancelled_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(payment_method__in=PaymentMethod.values),
+                name="courses_course_payment_method_valid",
+            ),
+            # Paying at the venue needs one: an online course is paid in advance or as arranged.
+            models.CheckConstraint(
+                condition=~models.Q(payment_method=PaymentMethod.VENUE) | models.Q(format=CourseFormat.VENUE),
+                name="courses_course_venue_payment_needs_venue",
+                violation_error_message=_("当日会場でのお支払いは会場で開く講座のみです。"),
             ),
         ]
 
@@ -106,13 +120,17 @@ class CourseSession(BaseModel):
 
 
 class EnrollmentStatus(models.TextChoices):
+    # A seat held until paid or until the payment deadline (see payments.services.holds).
+    PENDING_PAYMENT = "pending_payment", _("お支払い待ち")
     CONFIRMED = "confirmed", _("確定")
     WAITLISTED = "waitlisted", _("キャンセル待ち")
     CANCELLED = "cancelled", _("取り消し")
 
 
+# What takes one of the course's seats: a confirmed enrollee, or one whose payment is awaited.
+SEAT_STATUSES = (EnrollmentStatus.PENDING_PAYMENT, EnrollmentStatus.CONFIRMED)
 # A seat or a place in the queue: what a second enrollment of the same person would clash with.
-ACTIVE_STATUSES = (EnrollmentStatus.CONFIRMED, EnrollmentStatus.WAITLISTED)
+ACTIVE_STATUSES = (*SEAT_STATUSES, EnrollmentStatus.WAITLISTED)
 
 
 class Enrollment(BaseModel):

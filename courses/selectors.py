@@ -21,15 +21,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from courses.models import Course, CourseSession, Enrollment
+from courses.models import SEAT_STATUSES, Course, CourseSession, Enrollment
 
 CANCEL_TOKEN_SALT = "courses.enrollment-cancel"  # noqa: S105  (a signing salt, not a secret)
 
 
-def _count_of(status: str) -> Coalesce:
+def _count_of(*statuses: str) -> Coalesce:
     # A subquery per count, not a JOIN: joining sessions and enrollments together would multiply rows.
     counted = (
-        Enrollment.objects.filter(course=OuterRef("pk"), status=status)
+        Enrollment.objects.filter(course=OuterRef("pk"), status__in=statuses)
         .order_by()
         .values("course")
         .annotate(total=Count("pk"))
@@ -43,7 +43,8 @@ def course_queryset() -> QuerySet[Course]:
     return (
         Course.objects.select_related("counselor")
         .annotate(
-            confirmed_count=_count_of(Enrollment.Status.CONFIRMED),
+            # Seats taken: held seats awaiting payment count, so seats_left never oversells.
+            confirmed_count=_count_of(*SEAT_STATUSES),
             waitlist_count=_count_of(Enrollment.Status.WAITLISTED),
             first_starts_at=Subquery(
                 CourseSession.objects.filter(course=OuterRef("pk"))

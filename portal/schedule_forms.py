@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.api import check_calendar_range
 from counseling.models import Format, Weekday
+from payments.methods import PaymentMethod
 
 if TYPE_CHECKING:
     from counseling.models import SessionType
@@ -36,6 +37,20 @@ class SessionTypeForm(forms.Form):
         label=_("終了後の空き時間（分）"), min_value=0, max_value=240, initial=0
     )
     active = forms.BooleanField(label=_("受付中（クライアントが予約できる）"), required=False, initial=True)
+    payment_method = forms.ChoiceField(
+        label=_("お支払い方法"),
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.ARRANGED,
+        required=False,
+        help_text=_(
+            "事前払い（オンライン決済・銀行振込）では、お支払いまで枠を確保します。"
+            "オンライン決済は Stripe の鍵が設定されている時だけ提供され、それ以外は銀行振込になります。"
+            "当日払いは東京・名古屋の対面のみです。"
+        ),
+    )
+
+    def clean_payment_method(self) -> str:
+        return self.cleaned_data["payment_method"] or PaymentMethod.ARRANGED
 
     @classmethod
     def for_session_type(cls, session_type: SessionType, data=None) -> SessionTypeForm:

@@ -48,6 +48,7 @@ LOCAL_APPS = [
     "counseling",
     "newsletter",
     "courses",
+    "payments",
     "privacy",
     "portal",
 ]
@@ -397,7 +398,40 @@ COURSES_BEAT_SCHEDULE: dict = {
     },
 }
 
+# --- Payments -----------------------------------------------------------------------------------
+# Stripe Checkout (card with 3-D Secure, konbini). Without a secret key online payment is not
+# offered: a session type or course set to it is paid by bank transfer, and the pages say so.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+# The endpoint's signing secret (whsec_…): a webhook whose signature does not verify is refused.
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# A card payment holds its place this long (Stripe Checkout lives at least 30 minutes).
+PAYMENTS_CARD_HOLD = timedelta(minutes=env.int("PAYMENTS_CARD_HOLD_MINUTES", default=30))
+# A konbini voucher is valid this many days; konbini is offered only when the session starts later
+# than that plus PAYMENTS_KONBINI_MARGIN.
+PAYMENTS_KONBINI_DAYS = env.int("PAYMENTS_KONBINI_DAYS", default=3)
+PAYMENTS_KONBINI_MARGIN = timedelta(days=1)
+# A bank transfer holds its place this many days (never past the session's start).
+PAYMENTS_TRANSFER_DAYS = env.int("PAYMENTS_TRANSFER_DAYS", default=3)
+PAYMENTS_BANK_ACCOUNT = env(
+    "PAYMENTS_BANK_ACCOUNT", default="みずほ銀行 丸の内支店 普通 1234567 ココロノソウダンシツ"
+)
+# 適格請求書発行事業者の登録番号: "T" and 13 digits, printed on every receipt.
+PAYMENTS_INVOICE_REGISTRATION_NUMBER = env("PAYMENTS_INVOICE_REGISTRATION_NUMBER", default="T1234567890123")
+PAYMENTS_CONSUMPTION_TAX_PERCENT = 10
+# A late cancellation or a no-show: empty keeps the whole fee (no refund); a number of yen keeps that
+# much and refunds the rest. A cancellation by the counselor is always refunded in full.
+PAYMENTS_LATE_CANCELLATION_FEE_JPY = env.int("PAYMENTS_LATE_CANCELLATION_FEE_JPY", default=None)
+PAYMENTS_BEAT_SCHEDULE = {
+    # A scan, not a timer per hold: a hold whose deadline passed while the broker was down is still
+    # released at the next run.
+    "payments-release-expired-holds": {
+        "task": "payments.tasks.payment_holds_release_expired_task",
+        "schedule": crontab(minute="*"),
+    },
+}
+
 CELERY_BEAT_SCHEDULE = {
+    **PAYMENTS_BEAT_SCHEDULE,
     **OUTBOX_BEAT_SCHEDULE,
     **COUNSELING_BEAT_SCHEDULE,
     **NEWSLETTER_BEAT_SCHEDULE,

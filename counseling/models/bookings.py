@@ -14,6 +14,8 @@ from counseling.models.scheduling import SessionType
 
 
 class BookingStatus(models.TextChoices):
+    # Held for the client until paid or until the payment deadline (see payments.services.holds).
+    PENDING_PAYMENT = "pending_payment", _("お支払い待ち")
     CONFIRMED = "confirmed", _("予約確定")
     CANCELLED = "cancelled", _("キャンセル")
     LATE_CANCELLED = "late_cancelled", _("直前キャンセル")
@@ -21,8 +23,13 @@ class BookingStatus(models.TextChoices):
     NO_SHOW = "no_show", _("無断欠席")
 
 
-# Statuses whose time stays taken; a cancelled booking frees its slot.
-BOOKING_BLOCKING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+# Statuses whose time stays taken (a hold awaiting payment too); a cancelled booking frees its slot.
+BOOKING_BLOCKING_STATUSES = (
+    BookingStatus.PENDING_PAYMENT,
+    BookingStatus.CONFIRMED,
+    BookingStatus.COMPLETED,
+    BookingStatus.NO_SHOW,
+)
 
 
 class Booking(BaseModel):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 from counseling.meeting_url import validate_meeting_url_template
+from payments.methods import PaymentMethod
 
 
 class Format(models.TextChoices):
@@ -79,6 +80,9 @@ class SessionType(BaseModel):
     # Rest and note-taking time after the session, in which nothing else can be booked.
     buffer_minutes = models.PositiveSmallIntegerField(_("終了後の空き時間（分）"), default=0)
     active = models.BooleanField(_("受付中"), default=True)
+    payment_method = models.CharField(
+        _("お支払い方法"), max_length=16, choices=PaymentMethod.choices, default=PaymentMethod.ARRANGED
+    )
 
     class Meta:
         verbose_name = _("セッション種別")
@@ -106,6 +110,16 @@ class SessionType(BaseModel):
             models.CheckConstraint(
                 condition=Q(format__in=Format.values),
                 name="counseling_sessiontype_format_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_method__in=PaymentMethod.values),
+                name="counseling_sessiontype_payment_method_valid",
+            ),
+            # Paying at the venue needs a venue: the Tokyo and Nagoya rooms, never an online session.
+            models.CheckConstraint(
+                condition=~Q(payment_method=PaymentMethod.VENUE) | ~Q(format=Format.ONLINE),
+                name="counseling_sessiontype_venue_payment_needs_venue",
+                violation_error_message=_("当日会場でのお支払いは東京・名古屋の対面セッションのみです。"),
             ),
         ]
 

@@ -6,9 +6,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
-from counseling.models import AvailabilityRule, Booking, CounselorProfile, SessionType, TimeOff
+from counseling.models import AvailabilityRule, Booking, CounselorProfile, Format, SessionType, TimeOff
 from counseling.selectors.schedule import TimeOffWithBookings, time_off_bookings
 from counseling.services.meeting_links import meeting_url_template_check
+from payments.methods import PaymentMethod
 
 SESSION_TYPE_FIELDS = (
     "name",
@@ -18,6 +19,7 @@ SESSION_TYPE_FIELDS = (
     "price_jpy",
     "buffer_minutes",
     "active",
+    "payment_method",
 )
 RULE_FIELDS = ("weekday", "start_time", "end_time", "format")
 TIME_OFF_FIELDS = ("start", "end", "note")
@@ -59,6 +61,11 @@ def _session_type_save(session_type: SessionType) -> SessionType:
             _("終了後の空き時間は%(max)d分までです。") % limit,
             extra={"buffer_minutes": [_("%(max)d以下で指定してください。") % limit]},
         )
+    if session_type.payment_method == PaymentMethod.VENUE and session_type.format == Format.ONLINE:
+        raise ApplicationError(
+            _("当日会場でのお支払いは東京・名古屋の対面セッションのみです。"),
+            extra={"payment_method": [_("対面のセッションでのみ選べます。")]},
+        )
     return _save(session_type)
 
 
@@ -73,6 +80,7 @@ def session_type_create(
     location: str = "",
     buffer_minutes: int = 0,
     active: bool = True,
+    payment_method: str = PaymentMethod.ARRANGED,
 ) -> SessionType:
     _require_counselor(counselor)
     session_type = SessionType(counselor=counselor)
@@ -86,6 +94,7 @@ def session_type_create(
             "price_jpy": price_jpy,
             "buffer_minutes": buffer_minutes,
             "active": active,
+            "payment_method": payment_method,
         },
         SESSION_TYPE_FIELDS,
     )

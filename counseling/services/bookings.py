@@ -22,6 +22,9 @@ from counseling.selectors.availability import SlotState, slot_state
 from counseling.selectors.intakes import client_booking_eligibility
 from counseling.services.booking_mail import booking_mail_cancelled, booking_mail_confirmed
 from counseling.services.meeting_links import meeting_url_for_booking
+from payments.models import RefundReason
+from payments.services.orders import payment_needs_hold, payment_open_for_booking
+from payments.services.refunds import payment_refund_for_booking
 
 
 def _slot_taken_error() -> ConflictError:
@@ -165,6 +168,10 @@ def booking_create(
         session_type=session_type,
         idempotency_key=idempotency_key,
         idempotency_request=fingerprint if idempotency_key else "",
+        # Paid in advance: the slot is held (the exclusion constraint counts it) until paid.
+        status=Booking.Status.PENDING_PAYMENT
+        if payment_needs_hold(method=session_type.payment_method, price_jpy=session_type.price_jpy)
+        else Booking.Status.CONFIRMED,
     )
     booking_place(booking, start=start, now=timezone.now())
     try:
@@ -175,7 +182,10 @@ def booking_create(
         if existing is not None:
             return existing, False
         raise
-    booking_mail_confirmed(booking=booking, rescheduled=False)
+    if booking.status == Booking.Status.CONFIRMED:
+        booking_mail_confirmed(booking=booking, rescheduled=False)
+    # The payment (and the mail that says how to pay) in the booking's transaction.
+    payment_open_for_booking(booking=booking)
     return booking, True
 
 
@@ -211,6 +221,12 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
         ]
     )
     booking_mail_cancelled(booking=booking, by_counselor=policy.role == COUNSELOR)
+    # The refund the cancellation policy gives, once: a second cancel is refused above.
+    if policy.role == COUNSELOR:
+        reason = RefundReason.COUNSELOR_CANCEL
+    else:
+        reason = RefundReason.LATE_CANCEL if policy.cancel_is_late else RefundReason.CLIENT_CANCEL
+    payment_refund_for_booking(booking=booking, reason=reason)
     return booking
 
 
@@ -241,4 +257,33 @@ def booking_mark(*, booking: Booking, actor, status: str) -> Booking:
     policy.check_mark(status)
     booking.status = status
     booking.save(update_fields=["status", "updated_at"])
+    if status == Booking.Status.NO_SHOW:
+        # A no-show follows the late-cancellation rule.
+        payment_refund_for_booking(booking=booking, reason=RefundReason.NO_SHOW)
+    return booking
+
+
+@transaction.atomic
+def booking_confirm_paid(*, booking: Booking) -> Booking:
+    """The held booking was paid (payments says so): it is confirmed and the confirmation mailed."""
+    booking = _lock_booking(booking.pk)
+    if booking.status != Booking.Status.PENDING_PAYMENT:
+        return booking
+    booking.status = Booking.Status.CONFIRMED
+    booking.save(update_fields=["status", "updated_at"])
+    booking_mail_confirmed(booking=booking, rescheduled=False)
+    return booking
+
+
+@transaction.atomic
+def booking_release_unpaid(*, booking: Booking) -> Booking:
+    """The hold's payment deadline passed: the booking is cancelled and its slot free again."""
+    booking = _lock_booking(booking.pk)
+    if booking.status != Booking.Status.PENDING_PAYMENT:
+        return booking
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = timezone.now()
+    booking.cancellation_reason = _("お支払い期限切れ")
+    booking.sequence += 1
+    booking.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"])
     return booking

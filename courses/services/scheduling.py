@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from courses import notifications
-from courses.models import ACTIVE_STATUSES, Course, CourseSession, Enrollment
+from courses.models import ACTIVE_STATUSES, SEAT_STATUSES, Course, CourseSession, Enrollment
 from courses.services.common import course_lock, course_sessions
 from courses.services.enrollments import enrollment_promote_waitlisted
+from payments.methods import PaymentMethod
 
 EDITABLE_FIELDS = (
     "title",
@@ -23,6 +24,7 @@ EDITABLE_FIELDS = (
     "capacity",
     "price_jpy",
     "payment_instructions",
+    "payment_method",
     "status",
     "enrollment_deadline",
 )
@@ -85,6 +87,11 @@ def _plan_of(course: Course, sessions: list[CourseSession]) -> tuple:
 
 def _course_validate(course: Course) -> None:
     course.full_clean(exclude=["counselor"])
+    if course.payment_method == PaymentMethod.VENUE and course.format != Course.Format.VENUE:
+        raise ApplicationError(
+            _("当日会場でのお支払いは会場で開く講座のみです。"),
+            extra={"payment_method": [_("会場の講座でのみ選べます。")]},
+        )
     if course.format == Course.Format.ONLINE:
         try:
             URLValidator(schemes=["https", "http"])(course.location)
@@ -107,6 +114,7 @@ def course_create(
     description: str = "",
     price_jpy: int = 0,
     payment_instructions: str = "",
+    payment_method: str = PaymentMethod.ARRANGED,
     status: str = Course.Status.DRAFT,
     enrollment_deadline: datetime | None = None,
 ) -> Course:
@@ -123,6 +131,7 @@ def course_create(
         capacity=capacity,
         price_jpy=price_jpy,
         payment_instructions=payment_instructions.strip(),
+        payment_method=payment_method,
         status=status,
         enrollment_deadline=enrollment_deadline,
     )
@@ -147,7 +156,7 @@ def course_update(*, course: Course, sessions: list[dict] | None = None, **field
         raise ApplicationError(
             _("講座の中止は中止の操作で行ってください。"), extra={"status": [_("選べません。")]}
         )
-    confirmed = course.enrollments.filter(status=Enrollment.Status.CONFIRMED).count()
+    confirmed = course.enrollments.filter(status__in=SEAT_STATUSES).count()
     if "capacity" in fields and fields["capacity"] < confirmed:
         raise ApplicationError(
             _("定員を確定済みの申込数（%(count)d名）より少なくはできません。") % {"count": confirmed},

@@ -33,6 +33,8 @@ from counseling.services.intakes import intake_submit
 from courses import selectors as course_selectors
 from courses.models import EnrollmentStatus
 from courses.services import enrollments as course_enrollments
+from payments import selectors as payment_selectors
+from payments.views import payment_page_context, receipt_response
 from portal import selectors
 from portal.access import client_required
 from portal.forms import CancelForm, IntakeForm, SlotChoiceForm, WeekForm, posted
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
     from counseling.models import Booking, Intake, SessionType
 
 BAD_TIME = gettext_lazy("時刻の指定が正しくありません。")
+# Bookings still ahead of the client: confirmed, or held while their payment is awaited.
+UPCOMING_STATUSES = (BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED)
 
 
 def cancellation_policy() -> dict:
@@ -246,7 +250,15 @@ def book_slots(request, session_type_id: int):
         return _slot_picker(request, session_type=session_type, error=error.message, status=409)
     except ApplicationError as error:
         return render(request, "portal/book_refused.html", {"message": error.message}, status=400)
-    messages.success(request, _("ご予約が確定しました。確認のメールをお送りしました。"))
+    if booking.status == BookingStatus.PENDING_PAYMENT:
+        messages.success(
+            request,
+            _(
+                "お時間を確保しました。お支払いの確認をもってご予約が確定します。お支払い方法をご確認ください。"
+            ),
+        )
+    else:
+        messages.success(request, _("ご予約が確定しました。確認のメールをお送りしました。"))
     return redirect("portal:booking", booking_id=booking.pk)
 
 
@@ -259,8 +271,8 @@ def bookings(request):
         request,
         "portal/bookings.html",
         {
-            "upcoming": [b for b in mine if b.end >= now and b.status == BookingStatus.CONFIRMED],
-            "past": [b for b in reversed(mine) if not (b.end >= now and b.status == BookingStatus.CONFIRMED)],
+            "upcoming": [b for b in mine if b.end >= now and b.status in UPCOMING_STATUSES],
+            "past": [b for b in reversed(mine) if not (b.end >= now and b.status in UPCOMING_STATUSES)],
         },
     )
 
@@ -269,11 +281,28 @@ def bookings(request):
 @require_GET
 def booking(request, booking_id: int):
     found = booking_get(user=request.user, booking_id=booking_id)
+    payment = payment_selectors.payment_for_booking(booking=found)
     return render(
         request,
         "portal/booking.html",
-        {"booking": found, "policy": cancellation_policy(), **_client_can_change(found, request.user)},
+        {
+            "booking": found,
+            "policy": cancellation_policy(),
+            **_client_can_change(found, request.user),
+            **(payment_page_context(payment) if payment else {}),
+        },
     )
+
+
+@client_required
+@require_GET
+def payment_receipt(request, payment_id: int):
+    """The receipt of one of the client's own payments (another's: 404)."""
+    payment = payment_selectors.payment_get_for_payer(payment_id=payment_id, user=request.user)
+    response = receipt_response(payment)
+    if response.status_code == 404:
+        raise Http404
+    return response
 
 
 @client_required

@@ -101,6 +101,7 @@ def test_the_admin_refuses_a_face_to_face_session_type_without_a_place(counselor
             "price_jpy": 10000,
             "buffer_minutes": 0,
             "active": "on",
+            "payment_method": "arranged",
         },
     )
 
@@ -118,6 +119,7 @@ def test_the_admin_refuses_a_face_to_face_session_type_without_a_place(counselor
             "price_jpy": 10000,
             "buffer_minutes": 0,
             "active": "on",
+            "payment_method": "arranged",
         },
     )
     assert SessionType.objects.get().counselor == counselor

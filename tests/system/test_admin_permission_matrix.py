@@ -38,6 +38,7 @@ from counseling.services.access import access_record
 from courses.services.enrollments import enrollment_create
 from newsletter.models import SendSlot, Suppression, TrackingEvent, Workbook
 from outbox.services import email_enqueue
+from payments.models import StripeEvent
 from privacy.services import privacy_policy_publish
 from tests.accounts.factories import PASSWORD, CounselorFactory, UserFactory
 from tests.counseling.factories import (
@@ -53,6 +54,7 @@ from tests.counseling.factories import (
 )
 from tests.courses.factories import CourseFactory
 from tests.newsletter.factories import BroadcastFactory, LessonFactory, SubscriberFactory
+from tests.payments.factories import LedgerEntryFactory, PaymentFactory, ReceiptFactory, RefundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +200,19 @@ ROWS: dict[str, tuple[str, Callable]] = {
         ),
     ),
     "courses.course": ("owned", lambda c: CourseFactory(counselor=c)),
+    "payments.payment": ("owned", lambda c: PaymentFactory(counselor=c)),
+    "payments.refund": ("owned", lambda c: RefundFactory(payment=PaymentFactory(counselor=c, status="paid"))),
+    "payments.receipt": (
+        "owned",
+        lambda c: ReceiptFactory(payment=PaymentFactory(counselor=c, status="paid")),
+    ),
+    "payments.ledgerentry": ("owned", lambda c: LedgerEntryFactory(payment=PaymentFactory(counselor=c))),
+    "payments.stripeevent": (
+        "superuser",
+        lambda c: StripeEvent.objects.create(
+            event_id=f"evt_{c.pk}", type="checkout.session.completed", created=timezone.now(), payload={}
+        ),
+    ),
     "courses.enrollment": ("owned", _enrollment),
     # The privacy policy: the owner publishes versions; published ones are read-only to everyone.
     "privacy.privacypolicy": (

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import models
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_APPS = {"counseling", "courses", "newsletter"}
+DOMAIN_APPS = {"counseling", "courses", "newsletter", "payments"}
 APPS = {"accounts", "core", "outbox", "portal", *DOMAIN_APPS}
 CHECKED_FOLDERS = [*sorted(APPS), "config", "bench", "scripts"]
 # What each layer may import of the project's own packages (anything else is upwards or sideways).
@@ -28,6 +28,7 @@ ALLOWED_PROJECT_IMPORTS = {
     "counseling": {"core", "outbox", "accounts", *DOMAIN_APPS},
     "courses": {"core", "outbox", "accounts", *DOMAIN_APPS},
     "newsletter": {"core", "outbox", "accounts", *DOMAIN_APPS},
+    "payments": {"core", "outbox", "accounts", *DOMAIN_APPS},
 }
 PROJECT_PACKAGES = {*APPS, "config", "bench", "scripts", "tests"}
 

@@ -1,0 +1,129 @@
+"""Money in the admin: to read, scoped like the pages (a counselor sees her own practice's money).
+
+Nothing here changes money directly: the two actions run the same services as the counselor's money
+page, and the ledger and Stripe's events are never edited.
+"""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from core.admin import OwnRecordsAdmin
+from core.exceptions import ApplicationError
+from payments.models import LedgerEntry, Payment, Receipt, Refund, StripeEvent
+from payments.services.refunds import refund_mark_made
+from payments.services.settlement import payment_mark_received
+
+
+class ReadOnlyOwnRecordsAdmin(OwnRecordsAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _run_on_each(modeladmin, request, queryset, action, done_message) -> None:
+    done = 0
+    for obj in queryset:
+        try:
+            action(obj)
+        except ApplicationError as error:
+            modeladmin.message_user(request, f"{obj}: {error.message}", messages.WARNING)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyOwnRecordsAdmin):
+    list_display = (
+        "reference",
+        "payer_name",
+        "description",
+        "amount_jpy",
+        "method",
+        "status",
+        "due_at",
+        "paid_at",
+    )
+    list_filter = ("status", "method")
+    list_select_related = ("counselor",)
+    search_fields = ("reference", "payer_name", "payer_email", "description")
+    actions = ["mark_received"]
+
+    @admin.action(description=_("入金を確認した（銀行振込・当日払い）"), permissions=["view"])
+    def mark_received(self, request, queryset):
+        _run_on_each(
+            self,
+            request,
+            queryset,
+            lambda payment: payment_mark_received(payment=payment, actor=request.user),
+            _("%(count)d件の入金を記録しました。"),
+        )
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyOwnRecordsAdmin):
+    owner_field = "payment__counselor"
+    list_display = ("payment", "amount_jpy", "reason", "status", "done_at")
+    list_filter = ("status", "reason")
+    list_select_related = ("payment",)
+    actions = ["mark_made"]
+
+    @admin.action(description=_("返金した（手続き済み）"), permissions=["view"])
+    def mark_made(self, request, queryset):
+        _run_on_each(
+            self,
+            request,
+            queryset,
+            lambda refund: refund_mark_made(refund=refund, actor=request.user),
+            _("%(count)d件の返金を記録しました。"),
+        )
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyOwnRecordsAdmin):
+    owner_field = "payment__counselor"
+    list_display = ("number", "recipient_name", "description", "amount_jpy", "tax_jpy", "issued_at", "copies")
+    list_select_related = ("payment",)
+    search_fields = ("recipient_name", "description")
+    actions = None
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyOwnRecordsAdmin):
+    """The ledger, to read only: append-only in the database as well."""
+
+    list_display = ("at", "kind", "amount_jpy", "method", "payment", "external_id")
+    list_filter = ("kind", "method")
+    list_select_related = ("payment",)
+    date_hierarchy = "at"
+    actions = None
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    """Every Stripe event received, for the practice's owner: it names every client who paid."""
+
+    list_display = ("received_at", "event_id", "type", "created")
+    search_fields = ("event_id", "type")
+    actions = None
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

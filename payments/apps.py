@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "payments"
+    verbose_name = "お支払い"
+
+    def ready(self) -> None:
+        from payments import checks  # noqa: F401  (registers the system checks)
