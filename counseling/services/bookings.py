@@ -224,8 +224,10 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
     # The refund the cancellation policy gives, once: a second cancel is refused above.
     if policy.role == COUNSELOR:
         reason = RefundReason.COUNSELOR_CANCEL
+    elif booking.status == Booking.Status.LATE_CANCELLED:
+        reason = RefundReason.LATE_CANCEL
     else:
-        reason = RefundReason.LATE_CANCEL if policy.cancel_is_late else RefundReason.CLIENT_CANCEL
+        reason = RefundReason.CLIENT_CANCEL
     payment_refund_for_booking(booking=booking, reason=reason)
     return booking
 
