@@ -52,6 +52,14 @@ def payments_for_bookings(*, booking_ids) -> dict[int, Payment]:
     return found
 
 
+def payments_awaited_for_enrollments(*, enrollment_ids) -> dict[int, str]:
+    """The pay link of each enrollment whose payment is still awaited, in one query."""
+    from payments.services.orders import pay_link
+
+    pending = Payment.objects.filter(enrollment_id__in=list(enrollment_ids), status=Payment.Status.PENDING)
+    return {payment.enrollment_id: pay_link(payment) for payment in pending}  # type: ignore[misc]
+
+
 def payment_for_enrollment(*, enrollment) -> Payment | None:
     return _payments().filter(enrollment=enrollment).order_by("-created_at", "-id").first()
 

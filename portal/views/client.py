@@ -381,11 +381,11 @@ def booking_reschedule_view(request, booking_id: int):
 @client_required
 @require_GET
 def courses(request):
-    return render(
-        request,
-        "portal/courses.html",
-        {"enrollments": course_selectors.enrollment_list_for_client(client=request.user)},
-    )
+    enrollments = list(course_selectors.enrollment_list_for_client(client=request.user))
+    awaiting = payment_selectors.payments_awaited_for_enrollments(enrollment_ids=[e.pk for e in enrollments])
+    for enrollment in enrollments:
+        enrollment.pay_url = awaiting.get(enrollment.pk)  # type: ignore[attr-defined]
+    return render(request, "portal/courses.html", {"enrollments": enrollments})
 
 
 @client_required

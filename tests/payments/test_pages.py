@@ -188,3 +188,18 @@ def test_the_counselor_sets_a_session_types_payment_method_on_the_schedule_page(
     assert "対面のセッションでのみ選べます。" in refused.content.decode()
     assert created.status_code == 302
     assert counselor.session_types.get().payment_method == PaymentMethod.TRANSFER
+
+
+def test_a_prepaid_course_seat_says_it_is_held_and_the_portal_links_to_its_payment(client, counselor):
+    from courses.services.enrollments import enrollment_create
+    from tests.courses.factories import CourseFactory
+
+    course = CourseFactory(counselor=counselor, price_jpy=6000, payment_method=PaymentMethod.TRANSFER)
+    guest_page = client.post(f"/courses/{course.pk}/", {"name": "ゲスト", "email": "guest@example.com"})
+    member = IntakeFactory().client
+    enrollment_create(course=course, user=member)
+    client.force_login(member)
+    page = client.get("/portal/courses/").content.decode()
+
+    assert "お席を確保しました" in guest_page.content.decode()
+    assert "お支払い待ち" in page and "/payments/" in page and "お支払いのページへ" in page
