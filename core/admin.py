@@ -1,7 +1,9 @@
 """What every admin screen a counselor can open shares: her own records, and nobody else's."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
+
+from core.exceptions import ApplicationError
 
 
 class OwnRecordsAdmin(admin.ModelAdmin):
@@ -29,3 +31,28 @@ class OwnRecordsAdmin(admin.ModelAdmin):
         if not change and "__" not in self.owner_field and not getattr(obj, f"{self.owner_field}_id", None):
             setattr(obj, self.owner_field, request.user)
         super().save_model(request, obj, form, change)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def run_on_each(modeladmin, request, queryset, action, done_message) -> None:
+    """Runs ``action`` (a service) on each selected object; a refusal is reported, the rest go on."""
+    done = 0
+    for obj in queryset:
+        try:
+            action(obj)
+        except ApplicationError as error:
+            modeladmin.message_user(request, f"{obj}: {error.message}", messages.WARNING)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)

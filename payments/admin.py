@@ -4,38 +4,17 @@ Nothing here changes money directly: the two actions run the same services as th
 page, and the ledger and Stripe's events are never edited.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import OwnRecordsAdmin
-from core.exceptions import ApplicationError
+from core.admin import OwnRecordsAdmin, ReadOnlyAdmin, run_on_each
 from payments.models import LedgerEntry, Payment, Receipt, Refund, StripeEvent
 from payments.services.refunds import refund_mark_made
 from payments.services.settlement import payment_mark_received
 
 
-class ReadOnlyOwnRecordsAdmin(OwnRecordsAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-def _run_on_each(modeladmin, request, queryset, action, done_message) -> None:
-    done = 0
-    for obj in queryset:
-        try:
-            action(obj)
-        except ApplicationError as error:
-            modeladmin.message_user(request, f"{obj}: {error.message}", messages.WARNING)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+class ReadOnlyOwnRecordsAdmin(ReadOnlyAdmin, OwnRecordsAdmin):
+    """Her own money, to read: it changes only through the services (the actions below)."""
 
 
 @admin.register(Payment)
@@ -57,7 +36,7 @@ class PaymentAdmin(ReadOnlyOwnRecordsAdmin):
 
     @admin.action(description=_("入金を確認した（銀行振込・当日払い）"), permissions=["view"])
     def mark_received(self, request, queryset):
-        _run_on_each(
+        run_on_each(
             self,
             request,
             queryset,
@@ -76,7 +55,7 @@ class RefundAdmin(ReadOnlyOwnRecordsAdmin):
 
     @admin.action(description=_("返金した（手続き済み）"), permissions=["view"])
     def mark_made(self, request, queryset):
-        _run_on_each(
+        run_on_each(
             self,
             request,
             queryset,

@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import run_on_each
 from core.localtime import local_clock, local_day_label
-from counseling.admin.common import OwnRecordsAdmin, _run_on_each
+from counseling.admin.common import OwnRecordsAdmin
 from counseling.models import (
     Booking,
 )
@@ -54,7 +55,7 @@ class BookingAdmin(OwnRecordsAdmin):
 
     @admin.action(description=_("実施済みにする"))
     def mark_completed(self, request, queryset):
-        _run_on_each(
+        run_on_each(
             self,
             request,
             queryset,
@@ -66,7 +67,7 @@ class BookingAdmin(OwnRecordsAdmin):
 
     @admin.action(description=_("無断欠席にする"))
     def mark_no_show(self, request, queryset):
-        _run_on_each(
+        run_on_each(
             self,
             request,
             queryset,
@@ -76,7 +77,7 @@ class BookingAdmin(OwnRecordsAdmin):
 
     @admin.action(description=_("キャンセルする（クライアントに通知）"))
     def cancel(self, request, queryset):
-        _run_on_each(
+        run_on_each(
             self,
             request,
             queryset,

@@ -1,27 +1,14 @@
 """What the counselor's screens share: own records only, read-only screens, the access log of what a
 screen shows, and actions run one object at a time through the services."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 
 from core.admin import OwnRecordsAdmin as OwnRecordsAdmin
-from core.exceptions import ApplicationError
+from core.admin import ReadOnlyAdmin as ReadOnlyAdmin
 from counseling.models import (
     AccessRecord,
 )
 from counseling.services.access import access_log
-
-
-def _run_on_each(modeladmin, request, queryset, action, done_message) -> None:
-    done = 0
-    for obj in queryset:
-        try:
-            action(obj)
-        except ApplicationError as error:
-            modeladmin.message_user(request, f"{obj}: {error.message}", messages.WARNING)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
 
 class AccessLoggedAdmin(admin.ModelAdmin):
@@ -40,14 +27,3 @@ class AccessLoggedAdmin(admin.ModelAdmin):
         if obj is not None and request.method == "GET":
             access_log(request, obj, AccessRecord.Action.READ)
         return obj
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

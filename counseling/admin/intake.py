@@ -5,7 +5,8 @@ from django.db.models import QuerySet
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from counseling.admin.common import AccessLoggedAdmin, _run_on_each
+from core.admin import run_on_each
+from counseling.admin.common import AccessLoggedAdmin
 from counseling.models import (
     Intake,
     IntakeAnswer,
@@ -87,7 +88,7 @@ class IntakeAdmin(AccessLoggedAdmin):
         return format_html_join("", "<div>{}: {}</div>", rows)
 
     def _set_status(self, request, queryset, status, done_message):
-        _run_on_each(
+        run_on_each(
             self,
             request,
             queryset,

@@ -49,30 +49,35 @@ def money(request):
     )
 
 
+def _act(request, action, done: str):
+    """Runs the service; its refusal (already done, not hers) is shown on the money page."""
+    try:
+        action()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("counselor:money")
+
+
 @counselor_required
 @require_POST
 def payment_received(request, payment_id: int):
     payment = selectors.payment_get_for_counselor(payment_id=payment_id, counselor=request.user)
-    try:
-        payment_mark_received(payment=payment, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect("counselor:money")
-    messages.success(request, _("入金を記録し、領収書をお送りしました。"))
-    return redirect("counselor:money")
+    return _act(
+        request,
+        lambda: payment_mark_received(payment=payment, actor=request.user),
+        _("入金を記録し、領収書をお送りしました。"),
+    )
 
 
 @counselor_required
 @require_POST
 def refund_made(request, refund_id: int):
     refund = selectors.refund_get_for_counselor(refund_id=refund_id, counselor=request.user)
-    try:
-        refund_mark_made(refund=refund, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect("counselor:money")
-    messages.success(request, _("返金を記録しました。"))
-    return redirect("counselor:money")
+    return _act(
+        request, lambda: refund_mark_made(refund=refund, actor=request.user), _("返金を記録しました。")
+    )
 
 
 @counselor_required

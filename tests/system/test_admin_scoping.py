@@ -60,6 +60,7 @@ def test_a_counselor_cannot_put_a_course_in_another_counselors_name(client, coun
             "location": "東京",
             "capacity": 10,
             "price_jpy": 3000,
+            "payment_method": "arranged",
             "status": "draft",
             "sessions-TOTAL_FORMS": 1,
             "sessions-INITIAL_FORMS": 0,
