@@ -46,6 +46,8 @@ class BookingPolicy:
     - The counselor cancels or reschedules a confirmed booking at any time, and never causes a late
       cancellation: that status is the client's alone.
     - The counselor marks a session held or no-show once it has started, and may correct the mark.
+    - A booking held while its payment is awaited may be cancelled by either, never late (nothing
+      was paid); it cannot be rescheduled.
     """
 
     booking: Booking
@@ -70,15 +72,24 @@ class BookingPolicy:
         return self.booking.status == Booking.Status.CONFIRMED
 
     @property
+    def _held_unpaid(self) -> bool:
+        return self.booking.status == Booking.Status.PENDING_PAYMENT
+
+    @property
     def cancel_allowed(self) -> bool:
         if self.role == COUNSELOR:
-            return self._confirmed
-        return self._confirmed and not self.started
+            return self._confirmed or self._held_unpaid
+        return (self._confirmed or self._held_unpaid) and not self.started
 
     @property
     def cancel_is_late(self) -> bool:
         """A cancellation now would be recorded as the client's late cancellation."""
-        return self.role == CLIENT and self.cancel_allowed and self.inside_cancellation_window
+        return (
+            self.role == CLIENT
+            and self._confirmed
+            and self.cancel_allowed
+            and self.inside_cancellation_window
+        )
 
     @property
     def reschedule_allowed(self) -> bool:
@@ -96,7 +107,8 @@ class BookingPolicy:
 
     def check_cancel(self) -> None:
         """Raises the error that explains why the booking cannot be cancelled now."""
-        self._check_confirmed()
+        if not self._held_unpaid:
+            self._check_confirmed()
         if not self.cancel_allowed:
             raise ConflictError(_("開始時刻を過ぎた予約はキャンセルできません。"))
 

@@ -15,6 +15,8 @@ from courses.models import ACTIVE_STATUSES, SEAT_STATUSES, Course, CourseSession
 from courses.services.common import course_lock, course_sessions
 from courses.services.enrollments import enrollment_promote_waitlisted
 from payments.methods import PaymentMethod
+from payments.models import RefundReason
+from payments.services.refunds import payment_refund_for_enrollment
 
 EDITABLE_FIELDS = (
     "title",
@@ -218,4 +220,7 @@ def course_cancel(*, course: Course) -> Course:
     notifications.course_notify_cancelled(
         course=course, sessions=course_sessions(course), enrollments=affected
     )
+    # The practice cancelled: whoever paid is refunded in full, and unpaid payments close.
+    for enrollment in affected:
+        payment_refund_for_enrollment(enrollment=enrollment, reason=RefundReason.COUNSELOR_CANCEL)
     return course

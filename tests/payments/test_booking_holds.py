@@ -15,6 +15,7 @@ from payments.methods import PaymentMethod
 from payments.models import LedgerEntry, Payment, Refund
 from payments.selectors import booking_balance
 from payments.services.settlement import payment_holds_release_expired
+from tests.conftest import authenticated_client
 from tests.counseling.conftest import NOW, WEDNESDAY, tokyo
 from tests.counseling.factories import IntakeFactory
 from tests.counseling.test_booking_races import booking_request, clients_with_intakes, run_at_once
@@ -151,3 +152,26 @@ def test_a_free_session_or_one_paid_as_arranged_makes_no_payment(counselor):
 
     assert booking.status == Booking.Status.CONFIRMED
     assert not Payment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_client_may_cancel_a_hold_awaiting_payment_which_frees_the_slot_and_closes_the_payment(counselor):
+    session_type = paid_session_type(counselor, payment_method=PaymentMethod.TRANSFER)
+    client = IntakeFactory().client
+    api = authenticated_client(client)
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False):
+        booking, _created = booking_create(
+            client=client, session_type=session_type, start=tokyo(WEDNESDAY, 10)
+        )
+        detail = api.get(f"/api/v1/bookings/{booking.pk}/").json()
+        cancelled = api.post(f"/api/v1/bookings/{booking.pk}/cancel/", {}, format="json")
+        again = api.post(f"/api/v1/bookings/{booking.pk}/cancel/", {}, format="json")
+        slot = slot_state(session_type=session_type, start=tokyo(WEDNESDAY, 10))
+
+    # Inside the 48-hour window, but nothing was paid: a plain cancellation, never a late one.
+    assert detail["cancel_allowed"] is True and detail["cancel_is_late"] is False
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+    assert again.status_code == 409
+    assert slot is SlotState.FREE
+    assert Payment.objects.get().status == Payment.Status.CANCELLED
+    assert not Refund.objects.exists()

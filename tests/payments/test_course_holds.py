@@ -108,3 +108,25 @@ def test_a_held_seat_counts_against_capacity_in_the_course_list(counselor):
     _enrol(course, 3)
 
     assert course_queryset().get(pk=course.pk).confirmed_count == 2
+
+
+def test_cancelling_a_course_refunds_every_paid_seat_in_full_and_closes_the_unpaid_ones(counselor):
+    from courses.services.scheduling import course_cancel
+    from payments.models import Refund
+
+    course = CourseFactory(
+        counselor=counselor, capacity=3, price_jpy=6000, payment_method=PaymentMethod.TRANSFER
+    )
+    paid, unpaid = _enrol(course, 2)
+    payment_mark_received(payment=Payment.objects.get(enrollment=paid), actor=counselor)
+
+    course_cancel(course=course)
+    course_cancel(course=course)
+
+    refund = Refund.objects.get()
+    assert (refund.payment.enrollment_id, refund.amount_jpy, refund.reason) == (
+        paid.pk,
+        6000,
+        "counselor_cancel",
+    )
+    assert Payment.objects.get(enrollment=unpaid).status == Payment.Status.CANCELLED
