@@ -7,4 +7,4 @@ class PaymentsConfig(AppConfig):
     verbose_name = "お支払い"
 
     def ready(self) -> None:
-        from payments import checks  # noqa: F401  (registers the system checks)
+        from payments import checks, exports  # noqa: F401  (the system checks and the personal-data section)

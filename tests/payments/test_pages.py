@@ -14,6 +14,7 @@ from payments.models import Payment
 from payments.services.orders import pay_link_token
 from payments.services.settlement import payment_mark_received
 from tests.accounts.factories import ClientFactory, CounselorFactory
+from tests.conftest import authenticated_client
 from tests.counseling.conftest import NOW, WEDNESDAY, tokyo
 from tests.counseling.factories import IntakeFactory
 from tests.payments.conftest import paid_session_type
@@ -203,3 +204,15 @@ def test_a_prepaid_course_seat_says_it_is_held_and_the_portal_links_to_its_payme
 
     assert "お席を確保しました" in guest_page.content.decode()
     assert "お支払い待ち" in page and "/payments/" in page and "お支払いのページへ" in page
+
+
+def test_payments_join_the_clients_personal_data_export(counselor, transfer_booking):
+    payment = Payment.objects.get(booking=transfer_booking)
+    payment_mark_received(payment=payment, actor=counselor)
+    PaymentFactory(counselor=counselor)  # someone else's
+
+    response = authenticated_client(transfer_booking.client).get("/api/v1/me/export/")
+
+    [row] = response.json()["payments"]
+    assert (row["amount_jpy"], row["method"], row["status"]) == (11000, "transfer", "paid")
+    assert row["receipt_number"] == payment.receipt.display_number and row["refund"] is None
