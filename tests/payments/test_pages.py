@@ -216,3 +216,21 @@ def test_payments_join_the_clients_personal_data_export(counselor, transfer_book
     [row] = response.json()["payments"]
     assert (row["amount_jpy"], row["method"], row["status"]) == (11000, "transfer", "paid")
     assert row["receipt_number"] == payment.receipt.display_number and row["refund"] is None
+
+
+def test_the_booking_page_says_how_a_session_is_paid_and_that_online_payment_is_not_offered_without_a_key(
+    client, counselor, settings
+):
+    paid_session_type(counselor, payment_method=PaymentMethod.ONLINE)
+    booker = IntakeFactory().client
+    client.force_login(booker)
+    settings.STRIPE_SECRET_KEY = ""
+
+    offline = client.get("/portal/book/").content.decode()
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    online = client.get("/portal/book/").content.decode()
+
+    assert "オンライン決済は現在ご利用いただけないため、銀行振込でのお支払いになります。" in offline
+    assert "銀行振込（事前）" in offline
+    assert "オンライン決済（カード・コンビニ）" in online and "ご利用いただけない" not in online
+    assert "お支払いの確認をもってご予約が確定します" in online
