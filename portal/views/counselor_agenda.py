@@ -30,6 +30,7 @@ from counseling.selectors.notes import session_note_of_booking, session_note_pre
 from counseling.selectors.worksheets import worksheet_review_queue
 from counseling.services.access import access_log
 from counseling.services.bookings import booking_cancel, booking_mark, booking_reschedule
+from payments.selectors import booking_balance, payment_for_booking
 from portal import selectors
 from portal.access import counselor_required
 from portal.agenda import AGENDA_DAYS_AHEAD, agenda_days, week_grid
@@ -117,6 +118,8 @@ def _booking_page(request, booking: Booking, *, error: str = "", cancel_form=Non
             "previous": previous,
             "cancel_form": cancel_form or CounselorCancelForm(),
             "error": error,
+            "payment": payment_for_booking(booking=booking),
+            "balance": booking_balance(booking=booking),
         },
         status=status,
     )

@@ -175,3 +175,22 @@ def test_a_client_may_cancel_a_hold_awaiting_payment_which_frees_the_slot_and_cl
     assert slot is SlotState.FREE
     assert Payment.objects.get().status == Payment.Status.CANCELLED
     assert not Refund.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_beat_task_releases_expired_holds_and_is_scheduled_every_minute(counselor, settings):
+    from payments.tasks import payment_holds_release_expired_task
+
+    session_type = paid_session_type(counselor, payment_method=PaymentMethod.TRANSFER)
+    with time_machine.travel(NOW, tick=False):
+        booking, _created = booking_create(
+            client=IntakeFactory().client, session_type=session_type, start=tokyo(WEDNESDAY, 10)
+        )
+    with time_machine.travel(tokyo(WEDNESDAY, 10), tick=False):
+        released = payment_holds_release_expired_task.delay().get()
+
+    assert released == 1
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    entry = settings.CELERY_BEAT_SCHEDULE["payments-release-expired-holds"]
+    assert entry["task"] == payment_holds_release_expired_task.name

@@ -234,3 +234,17 @@ def test_the_booking_page_says_how_a_session_is_paid_and_that_online_payment_is_
     assert "銀行振込（事前）" in offline
     assert "オンライン決済（カード・コンビニ）" in online and "ご利用いただけない" not in online
     assert "お支払いの確認をもってご予約が確定します" in online
+
+
+def test_the_counselors_booking_page_shows_the_payment_and_the_balance_from_the_ledger(
+    client, counselor, transfer_booking
+):
+    payment = Payment.objects.get(booking=transfer_booking)
+    client.force_login(counselor)
+
+    before = client.get(f"/counselor/bookings/{transfer_booking.pk}/").content.decode()
+    payment_mark_received(payment=payment, actor=counselor)
+    after = client.get(f"/counselor/bookings/{transfer_booking.pk}/").content.decode()
+
+    assert payment.reference in before and "入金を確認した" in before and "¥0" in before
+    assert "お支払い済み" in after and "¥11,000" in after and "入金を確認した" not in after

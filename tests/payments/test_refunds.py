@@ -203,3 +203,18 @@ def test_the_policy_gives_the_refund_amounts(settings, reason, fee, expected):
     settings.PAYMENTS_LATE_CANCELLATION_FEE_JPY = fee
 
     assert refund_amount(paid_jpy=11000, reason=reason) == expected
+
+
+def test_a_refund_stripe_refuses_becomes_a_task_for_the_counselor_and_moves_no_money(
+    counselor, fake_stripe, django_capture_on_commit_callbacks, client
+):
+    booking, booker = _paid_booking(counselor, PaymentMethod.ONLINE)
+    fake_stripe.fail_with = 400
+
+    _cancel_twice(authenticated_client(booker), booking, django_capture_on_commit_callbacks, OUTSIDE_WINDOW)
+
+    refund = Refund.objects.get()
+    assert refund.status == Refund.Status.FAILED and "Stripe is unavailable" in refund.failure
+    assert booking_balance(booking=booking) == 11000
+    client.force_login(counselor)
+    assert "返金額 ¥11,000" in client.get("/counselor/money/").content.decode()
