@@ -17,6 +17,7 @@ this process through Django's test client (steadier than the server figures on a
 """
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -356,6 +357,8 @@ def main(argv: list[str] | None = None) -> dict:
                             "ours": ours,
                             "bare_fixed_rate": bare_fixed,
                             "ours_fixed_rate": ours_fixed,
+                            # The machine may be shared: how busy it was, for reading the round.
+                            "load_average_1m": os.getloadavg()[0],
                         }
                     )
                     say(
@@ -363,7 +366,8 @@ def main(argv: list[str] | None = None) -> dict:
                         f"bare {bare['requests_per_s']:.0f} req/s; at {ours_fixed['rate_per_s']} req/s "
                         f"p50/p99 ours {ours_fixed['p50_ms']:.0f}/{ours_fixed['p99_ms']:.0f} ms, "
                         f"bare {bare_fixed['p50_ms']:.0f}/{bare_fixed['p99_ms']:.0f} ms "
-                        f"({ours_fixed['answered']}/{ours_fixed['offered']} answered)"
+                        f"({ours_fixed['answered']}/{ours_fixed['offered']} answered; "
+                        f"load average {os.getloadavg()[0]:.1f})"
                     )
         finally:
             web.stop()
