@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.renderers import JSONRenderer
 
 from counseling.apis.scheduling import AvailabilityApi
@@ -67,3 +68,14 @@ def test_availability_takes_the_same_queries_for_a_day_and_for_sixty_busy_days(a
 
         one_day = FIRST_DAY + timedelta(days=2)
         assert queries_for(one_day, one_day) == queries_for(FIRST_DAY, LAST_DAY)
+
+
+def test_a_slot_carries_exactly_the_fields_the_openapi_schema_documents(api_client, counselor):
+    schema = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    with time_machine.travel(NOW, tick=False):
+        session_type = busy_counselor(counselor, days=10)
+
+        response = api_client.get(AVAILABILITY, {"session_type": session_type.pk})
+
+    assert response.json()
+    assert all(list(slot) == list(schema["AvailabilitySlot"]["properties"]) for slot in response.json())

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
@@ -104,3 +105,21 @@ def test_the_course_list_and_detail_answer_byte_for_byte_what_the_serializer_wri
             if detail.status_code == 404:  # a draft, or another's course the reader may not see
                 continue
             assert detail.content == serializer_course(course.pk, who)
+
+
+def test_the_course_answers_carry_exactly_the_fields_the_openapi_schema_documents(api_client, counselor):
+    _every_kind_of_course(counselor)
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    page = components["PaginatedCourseOutputList"]["properties"]
+
+    listed = api_client.get(LIST).json()
+
+    assert list(listed) == list(page)
+    assert page["results"]["items"]["$ref"] == "#/components/schemas/CourseOutput"
+    course_fields, session_fields = (
+        list(components["CourseOutput"]["properties"]),
+        list(components["SessionOutput"]["properties"]),
+    )
+    for answer in [*listed["results"], api_client.get(f"{LIST}{listed['results'][0]['id']}/").json()]:
+        assert list(answer) == course_fields
+        assert all(list(session) == session_fields for session in answer["sessions"])
