@@ -342,15 +342,18 @@ def main(argv: list[str] | None = None) -> dict:
             results: dict[str, list[dict]] = {name: [] for name in paths}
             for number in range(1, args.rounds + 1):
                 for name, pair in paths.items():
+                    # Which side goes first alternates from round to round, so that neither always meets
+                    # the moment's load from elsewhere on a shared machine first.
+                    order = ("bare", "ours") if number % 2 else ("ours", "bare")
                     load = {"duration": args.duration, "connections": args.connections}
-                    bare = wrk(base + pair["bare"], **load)
-                    ours = wrk(base + pair["ours"], **load)
+                    capacity = {side: wrk(base + pair[side], **load) for side in order}
+                    bare, ours = capacity["bare"], capacity["ours"]
                     fixed = {
                         "rate": bare["requests_per_s"] * args.open_loop_fraction,
                         "duration": args.open_loop_duration,
                     }
-                    bare_fixed = open_loop(base + pair["bare"], **fixed)
-                    ours_fixed = open_loop(base + pair["ours"], **fixed)
+                    at_fixed_rate = {side: open_loop(base + pair[side], **fixed) for side in order}
+                    bare_fixed, ours_fixed = at_fixed_rate["bare"], at_fixed_rate["ours"]
                     results[name].append(
                         {
                             "bare": bare,
