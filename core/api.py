@@ -3,7 +3,7 @@ the person and ``from``/``to`` serializers. Errors are in ``core.exceptions``, p
 ``core.pagination``, the 202 answer in ``core.responses``."""
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -24,6 +24,15 @@ class MethodPermissionsMixin:
     def get_permissions(self) -> list[BasePermission]:
         classes = self.method_permissions.get(self.request.method or "", self.permission_classes)
         return [permission() for permission in classes]
+
+
+def datetime_output(value: datetime | None, zone: tzinfo) -> str | None:
+    """``value`` as DRF's ``DateTimeField`` writes it: ISO 8601 in ``zone`` (the current time zone,
+    looked up once per response by the caller), UTC as ``Z``. For outputs built without a serializer."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class PersonSerializer(serializers.Serializer):

@@ -16,20 +16,26 @@ def paginated_response(
     request,
     view,
     queryset,
-    serializer_class,
+    serializer_class: type[serializers.BaseSerializer] | None = None,
     context: dict | None = None,
     on_page: Callable[[list], object] | None = None,
+    output: Callable[[list], list] | None = None,
 ) -> Response:
     """One page of ``queryset`` (``?page=``, ``?page_size=`` up to 100) with count and links.
 
-    ``on_page`` is called with the objects of the page before they are serialized (an access log
-    records exactly what is shown).
+    The page is written by ``serializer_class``, or by ``output`` (the page's objects or rows in, their
+    JSON out) where a serializer would cost too much. ``on_page`` is called with the objects of the page
+    before they are written (an access log records exactly what is shown).
     """
     paginator = PageNumberPagination()
     # Never None here: the paginator always has a page size.
     page: list = paginator.paginate_queryset(queryset, request, view=view) or []
     if on_page is not None:
         on_page(page)
+    if output is not None:
+        return paginator.get_paginated_response(output(page))
+    if serializer_class is None:
+        raise TypeError("paginated_response needs serializer_class or output")
     return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
 
 

@@ -69,15 +69,30 @@ def test_the_fanout_benchmark_delivers_one_message_to_each_subscriber_and_measur
 
 def test_the_api_benchmark_compares_both_endpoints_with_their_bare_views(tmp_path, bench_database_url):
     _require("wrk")
+    _require("loadtest")
     figures = run_benchmark(
-        "api", tmp_path / "api.json", bench_database_url, "--duration", "1", "--connections", "4"
+        "api",
+        tmp_path / "api.json",
+        bench_database_url,
+        *("--duration", "1", "--connections", "4", "--open-loop-duration", "2", "--cpu-requests", "2"),
     )
 
     assert set(figures["median"]) == {"availability", "courses"}
-    for entry in figures["median"].values():
+    for name, entry in figures["median"].items():
         assert entry["ours_requests_per_s"] > 0
         assert entry["bare_requests_per_s"] > 0
-        assert entry["ours_paced_p99_ms"] > 0
+        # The fixed rate is half the bare view's capacity of the same round, for both sides.
+        (round_figures,) = figures["rounds_figures"][name]
+        assert round_figures["ours_fixed_rate"]["rate_per_s"] == max(
+            round(round_figures["bare"]["requests_per_s"] / 2), 1
+        )
+        assert (
+            round_figures["bare_fixed_rate"]["rate_per_s"] == round_figures["ours_fixed_rate"]["rate_per_s"]
+        )
+        assert round_figures["ours_fixed_rate"]["answered"] > 0
+        assert entry["ours_fixed_rate_p99_ms"] >= entry["ours_fixed_rate_p50_ms"] >= 0
+        assert figures["cpu_ms_per_request"][name]["ours"] > 0
+        assert figures["cpu_ms_per_request"][name]["bare"] > 0
     assert figures["response_bytes"]["availability"] > 1000  # 60 days of free slots, not an empty list
 
 
