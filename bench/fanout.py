@@ -21,6 +21,7 @@ that it does not grow with N: the planner streams subscribers in chunks.
 import gc
 import multiprocessing
 import os
+import shutil
 import smtplib
 import time
 from datetime import datetime, timedelta
@@ -44,6 +45,7 @@ from bench.common import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+STEP_TIMER_DIR = ROOT / "var" / "bench" / "steps"
 
 
 def _send_time_just_passed() -> str:
@@ -75,6 +77,7 @@ def reset_sends() -> None:
 def run_ours(services: BenchServices, n: int, worker) -> dict:
     from django.db.models import Count, Sum
 
+    from core import steptimer
     from newsletter.models import SendSlot
     from newsletter.tasks import newsletter_plan_due_slots_task
     from outbox.selectors import OutboundEmail
@@ -82,6 +85,7 @@ def run_ours(services: BenchServices, n: int, worker) -> dict:
     reset_sends()
     sink = services.sink
     before = sink.count
+    steps_before = steptimer.read(STEP_TIMER_DIR)
     processes = [worker.process.pid, *child_pids(worker.process.pid)]
     cpu_before = cpu_seconds(processes)
     started = time.monotonic()
@@ -105,7 +109,14 @@ def run_ours(services: BenchServices, n: int, worker) -> dict:
             f"not exactly one message per subscriber: sink {received}, rows {totals}, unsent {pending}"
         )
     slot = SendSlot.objects.get()
+    steps_after = steptimer.read(STEP_TIMER_DIR)
+    steps = {
+        step: round((seconds - steps_before.get(step, 0.0)) * 1000 / n, 3)
+        for step, seconds in sorted(steps_after.items())
+    }
     return {
+        # Worker CPU time a message by step, summed over the worker processes (core.steptimer).
+        "step_ms_per_message": steps,
         "seconds": elapsed,
         "messages_per_s": n / elapsed,
         "planning_seconds": (slot.completed_at - slot.planning_started_at).total_seconds(),
@@ -240,12 +251,16 @@ def main(argv: list[str] | None = None) -> dict:
         # The production default spreads a slot over an hour on purpose; here we want the ceiling.
         NEWSLETTER_SEND_RATE_PER_MINUTE=10**9,
         OUTBOX_STALE_AFTER_MINUTES=24 * 60,
+        # Each worker process adds up where its time goes (core.steptimer).
+        STEP_TIMER_DIR=str(STEP_TIMER_DIR),
     )
     from django.conf import settings
 
     from newsletter.models import Lesson, Subscriber
     from newsletter.services.content import content_of
 
+    shutil.rmtree(STEP_TIMER_DIR, ignore_errors=True)
+    STEP_TIMER_DIR.mkdir(parents=True)
     figures: dict = {"n": n, "memory_n": memory_n, "rounds": args.rounds, "concurrency": args.concurrency}
     try:
         seed_lessons()
@@ -300,6 +315,11 @@ def main(argv: list[str] | None = None) -> dict:
     }
     for key in ("planning_seconds", "worker_cpu_ms_per_message"):
         summary[key] = median([entry["ours"][key] for entry in rounds])
+    steps = sorted({step for entry in rounds for step in entry["ours"]["step_ms_per_message"]})
+    summary["step_ms_per_message"] = {
+        step: median([entry["ours"]["step_ms_per_message"].get(step, 0.0) for entry in rounds])
+        for step in steps
+    }
     summary["ratio_ours_to_transport"] = ratio(summary["ours"], summary["transport"])
     summary["ratio_ours_to_render"] = ratio(summary["ours"], summary["render"])
     figures.update(rounds=rounds, median=summary, baseline_processes=processes)
@@ -316,6 +336,8 @@ def report(figures: dict) -> list[str]:
         f"{summary['worker_cpu_ms_per_message']:.2f} ms a message",
         f"  worker peak RSS: {small['pool_process_peak_rss_mib']} MiB at N={small['n']}, "
         f"{large['pool_process_peak_rss_mib']} MiB at N={large['n']}",
+        "  worker CPU ms a message by step: "
+        + ", ".join(f"{step} {ms:.3f}" for step, ms in summary.get("step_ms_per_message", {}).items()),
     ]
 
 

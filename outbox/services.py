@@ -24,11 +24,14 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core import steptimer
 from core.tasks import enqueue, enqueue_on_commit
 from outbox.models import OutboundEmail
 from outbox.registry import checks_for
 
 logger = logging.getLogger(__name__)
+if steptimer.ON:
+    steptimer.instrument_mail()
 
 
 def _task(name: str):
@@ -267,12 +270,18 @@ def _attempt(email: OutboundEmail, connection) -> Exception | None:
 
     Returns the error when the server asked to try later and attempts remain (the row stays pending).
     """
+    if steptimer.ON:
+        steptimer.lap("mark")
     if not _should_still_send(email):
         email.status = OutboundEmail.Status.SKIPPED
         return None
+    if steptimer.ON:
+        steptimer.lap("check")
     email.attempts += 1
     try:
         sent = _message_for(email, connection).send()
+        if steptimer.ON:
+            steptimer.lap("glue")
         if sent != 1:
             raise smtplib.SMTPException("The mail backend accepted no message.")
     except Exception as error:
@@ -341,6 +350,8 @@ def email_send_batch(*, email_ids: list[int]) -> list[int]:
     """
     if not database.features.has_select_for_update_skip_locked:
         return _email_send_each(email_ids)
+    if steptimer.ON:
+        steptimer.start()
     emails = OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.PENDING).in_bulk()
     retry: list[int] = []
     connection = get_connection()
@@ -370,10 +381,15 @@ def email_send_batch(*, email_ids: list[int]) -> list[int]:
                         email_id,
                     ],
                 )
+            if steptimer.ON:
+                steptimer.lap("mark", count=1)
             if transient is not None:
                 retry.append(email_id)
                 # A broken connection is dropped; the next message opens a fresh one.
                 connection.close()
+    if steptimer.ON:
+        steptimer.lap("glue")
+        steptimer.flush()
     return retry
 
 

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import steptimer
 from core.exceptions import ApplicationError
 from newsletter.models import Broadcast, Delivery, Lesson, SendSlot, Subscriber
 from newsletter.rendering import IssueContent, list_unsubscribe_headers, unsubscribe_url, workbook_link
@@ -167,8 +168,13 @@ def slot_plan(*, starts_at: datetime) -> SendSlot:
         raise ApplicationError(_("配信枠の日時ではありません。"))
     slot = _slot_take_up(starts_at=starts_at)
     contents = _Contents()
+    if steptimer.ON:
+        steptimer.start()
     while not _slot_plan_chunk(slot_id=slot.pk, contents=contents):
         pass
+    if steptimer.ON:
+        steptimer.lap("planning")
+        steptimer.flush()
     slot.refresh_from_db()
     return slot
 
