@@ -11,6 +11,28 @@ class EmailStatus(models.TextChoices):
     FAILED = "failed", _("失敗")
 
 
+class OutboundBody(BaseModel):
+    """What every email of one fan-out says (a newsletter issue in one slot), stored once.
+
+    Texts and headers hold placeholders ``%%OUTBOX:<key>%%``; each ``OutboundEmail`` of the fan-out
+    keeps only its recipient's values (``values``), filled in when the message is built. The body holds
+    no one's secret: the signed links are among the values, blanked with the row once it is finished.
+    """
+
+    from_email = models.CharField(_("差出人"), max_length=254)
+    subject = models.CharField(_("件名"), max_length=255)
+    body_text = models.TextField(_("本文（テキスト）"))
+    body_html = models.TextField(_("本文（HTML）"), blank=True)
+    headers = models.JSONField(_("ヘッダー"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("共通本文")
+        verbose_name_plural = _("共通本文")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
 class OutboundEmail(BaseModel):
     """One outgoing email. The row is the truth; the broker only carries the work of sending it.
 
@@ -24,7 +46,8 @@ class OutboundEmail(BaseModel):
     kind = models.CharField(_("種類"), max_length=64, db_index=True)
     # kind + recipient + the object that caused the email: a retry or a re-run cannot make a second row.
     dedupe_key = models.CharField(_("重複防止キー"), max_length=255, unique=True)
-    recipient = models.EmailField(_("宛先"), max_length=254, db_index=True)
+    # Looked up by recipient only case-insensitively (UPPER(), which a plain index does not serve).
+    recipient = models.EmailField(_("宛先"), max_length=254)
     from_email = models.CharField(_("差出人"), max_length=254)
     subject = models.CharField(_("件名"), max_length=255)
     # A body with a key in it (a verification, password-reset, unsubscribe or cancel link, a meeting
@@ -36,6 +59,17 @@ class OutboundEmail(BaseModel):
     headers = models.JSONField(_("ヘッダー"), default=dict, blank=True)
     # [{"filename": ..., "mimetype": ..., "content_b64": ...}]
     attachments = models.JSONField(_("添付ファイル"), default=list, blank=True)
+    # A fan-out's email: the shared body, and this recipient's values for its placeholders (then
+    # subject is the body's, and body_text, body_html and headers stay empty).
+    body = models.ForeignKey(
+        OutboundBody,
+        verbose_name=_("共通本文"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    values = models.JSONField(_("差し込み値"), default=dict, blank=True)
     # What the kind's send check needs to decide whether the email should still go (ids, not objects).
     context = models.JSONField(_("参照"), default=dict, blank=True)
     status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -66,7 +100,7 @@ class OutboundEmail(BaseModel):
             ),
         ]
 
-    SECRET_FIELDS = ("body_text", "body_html", "headers", "attachments")
+    SECRET_FIELDS = ("body_text", "body_html", "headers", "attachments", "values")
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.get_status_display()})"

@@ -7,8 +7,11 @@ with ``send=False`` to the senders with ``emails_send_on_commit``. The Celery ta
 
 import base64
 import logging
+import os
 import smtplib
 import socket
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +21,7 @@ from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import IntegrityError, transaction
 from django.db import connection as database
 from django.template import TemplateDoesNotExist
@@ -26,8 +30,9 @@ from django.utils import timezone, translation
 
 from core import steptimer
 from core.tasks import enqueue, enqueue_on_commit
-from outbox.models import OutboundEmail
-from outbox.registry import checks_for
+from outbox.mime import Skeleton, fill_text, message_of
+from outbox.models import OutboundBody, OutboundEmail
+from outbox.registry import checks_for, sql_check_for
 
 logger = logging.getLogger(__name__)
 if steptimer.ON:
@@ -163,6 +168,24 @@ class EmailDraft:
     headers: dict[str, str] | None = None
     context: dict | None = None
     carries_secret: bool = False
+    # A fan-out's shared body (``email_body_create``) and this recipient's values for its placeholders;
+    # then ``text`` and ``html`` stay empty.
+    body_id: int | None = None
+    values: dict[str, str] | None = None
+
+
+def email_body_create(
+    *, subject: str, text: str, html: str = "", headers: dict | None = None
+) -> OutboundBody:
+    """Stores what every email of a fan-out says once; placeholders ``%%OUTBOX:<key>%%`` (see
+    ``outbox.mime.PLACEHOLDER``) in the texts and headers take each recipient's values."""
+    return OutboundBody.objects.create(
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        headers=headers or {},
+    )
 
 
 def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[int]:
@@ -189,6 +212,8 @@ def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[
             context=draft.context or {},
             carries_secret=draft.carries_secret,
             queued_at=queued_at,
+            body_id=draft.body_id,
+            values=draft.values or {},
         )
         for draft in drafts
     ]
@@ -221,22 +246,104 @@ def emails_send_on_commit(
         transaction.on_commit(partial(_hand_over, ids[start : start + size], eta))
 
 
+def email_content(email: OutboundEmail) -> tuple[str, str, dict]:
+    """The text, HTML and headers an email says, its shared body's filled in with its own values."""
+    body = email.body
+    if body is None:
+        return email.body_text, email.body_html, email.headers
+    values = email.values
+    headers = {name: fill_text(value, values) for name, value in body.headers.items()}
+    return fill_text(body.body_text, values), fill_text(body.body_html, values, html=True), headers
+
+
 def _message_for(email: OutboundEmail, connection) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    text, html, headers = email_content(email)
+    message = message_of(
         subject=email.subject,
-        body=email.body_text,
+        text=text,
+        html=html,
         from_email=email.from_email,
-        to=[email.recipient],
-        headers=email.headers,
+        to=email.recipient,
+        headers=headers,
         connection=connection,
     )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
     for attachment in email.attachments:
         message.attach(
             attachment["filename"], base64.b64decode(attachment["content_b64"]), attachment["mimetype"]
         )
     return message
+
+
+class _MailConnection(threading.local):
+    """This process's (this thread's, in a threaded worker) mail connection and when it was used."""
+
+    pid = 0
+    settings_key: tuple = ()
+    backend = None
+    used_at = 0.0
+
+
+_mail = _MailConnection()
+# An SMTP server closes a connection left idle for long; one idle this long is reopened before use.
+_MAIL_IDLE_REOPEN_SECONDS = 15.0
+
+
+def _mail_connection():
+    """The worker's mail connection, opened once and reused by every send (batch or single)."""
+    key = (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), getattr(settings, "EMAIL_PORT", 0))
+    now = time.monotonic()
+    if _mail.backend is None or _mail.pid != os.getpid() or _mail.settings_key != key:
+        _mail.pid, _mail.settings_key, _mail.backend = os.getpid(), key, get_connection()
+    elif now - _mail.used_at > _MAIL_IDLE_REOPEN_SECONDS:
+        _mail.backend.close()
+    _mail.backend.open()
+    _mail.used_at = now
+    return _mail.backend
+
+
+def _mail_connection_drop() -> None:
+    """After an error the connection may be broken: the next send opens a fresh one."""
+    if _mail.backend is not None and _mail.pid == os.getpid():
+        try:
+            _mail.backend.close()  # type: ignore[attr-defined]
+        except Exception:
+            logger.debug("closing a broken mail connection failed", exc_info=True)
+    _mail.backend = None
+
+
+_skeletons: dict[int, Skeleton | None] = {}
+
+
+def _skeleton_for(body: OutboundBody) -> Skeleton | None:
+    """The shared body built once per process (a handful of bodies live at a time)."""
+    if body.pk not in _skeletons:
+        if len(_skeletons) >= 32:
+            _skeletons.clear()
+        _skeletons[body.pk] = Skeleton.compose(
+            subject=body.subject,
+            text=body.body_text,
+            html=body.body_html,
+            from_email=body.from_email,
+            headers=body.headers,
+        )
+    return _skeletons[body.pk]
+
+
+def _deliver(email: OutboundEmail, connection) -> None:
+    """Puts the message on the wire; a fan-out's copy as filled-in bytes over SMTP where it can."""
+    if email.body is not None and isinstance(connection, SMTPBackend) and connection.connection is not None:
+        skeleton = _skeleton_for(email.body)
+        data = skeleton.fill(to=email.recipient, values=email.values) if skeleton is not None else None
+        if data is not None:
+            if steptimer.ON:
+                steptimer.lap("build")
+            connection.connection.sendmail(skeleton.envelope_from, [email.recipient], data)  # type: ignore[union-attr]
+            if steptimer.ON:
+                steptimer.lap("smtp")
+            return
+    sent = _message_for(email, connection).send()
+    if sent != 1:
+        raise smtplib.SMTPException("The mail backend accepted no message.")
 
 
 def _is_transient(error: Exception) -> bool:
@@ -262,28 +369,27 @@ _OUTCOME_FIELDS = ["status", "attempts", "last_error", "sent_at", "updated_at", 
 def _forget_secret(email: OutboundEmail) -> None:
     """A finished row keeps what was sent to whom and when, never the link it carried."""
     if email.carries_secret and email.status != OutboundEmail.Status.PENDING:
-        email.body_text, email.body_html, email.headers, email.attachments = "", "", {}, []
+        email.body_text, email.body_html, email.headers, email.attachments, email.values = "", "", {}, [], {}
 
 
-def _attempt(email: OutboundEmail, connection) -> Exception | None:
+def _attempt(email: OutboundEmail, connection, *, still_wanted: bool | None = None) -> Exception | None:
     """Checks and sends a row its caller holds locked, setting the outcome on ``email`` (unsaved).
 
+    ``still_wanted`` is the kind's send check already asked in SQL (None: ask the Python checks now).
     Returns the error when the server asked to try later and attempts remain (the row stays pending).
     """
-    if steptimer.ON:
-        steptimer.lap("mark")
-    if not _should_still_send(email):
-        email.status = OutboundEmail.Status.SKIPPED
-        return None
+    if still_wanted is None:
+        still_wanted = _should_still_send(email)
     if steptimer.ON:
         steptimer.lap("check")
+    if not still_wanted:
+        email.status = OutboundEmail.Status.SKIPPED
+        return None
     email.attempts += 1
     try:
-        sent = _message_for(email, connection).send()
+        _deliver(email, connection)
         if steptimer.ON:
             steptimer.lap("glue")
-        if sent != 1:
-            raise smtplib.SMTPException("The mail backend accepted no message.")
     except Exception as error:
         email.last_error = f"{type(error).__name__}: {error}"[:2000]
         if _is_transient(error) and email.attempts < settings.OUTBOX_MAX_ATTEMPTS:
@@ -312,81 +418,122 @@ def email_send(*, email_id: int, connection=None) -> OutboundEmail | None:
         )
         if email is None:
             return None
-        transient = _attempt(email, connection or get_connection())
+        transient = _attempt(email, connection or _mail_connection())
         _forget_secret(email)
         email.save(update_fields=_OUTCOME_FIELDS)
     if transient is not None:
+        if connection is None:
+            _mail_connection_drop()
         raise TransientSendError(email.last_error) from transient
     return email
 
 
-# The batch sender's two statements per message. Built by the ORM they cost more than the database's
-# own work on them, once for every message of a fan-out; as plain SQL they cost a quarter less CPU a
-# message in all (see docs/BENCHMARKS.md).
+# The batch sender's two statements per message, as plain SQL (the ORM would cost more than the
+# database's own work on them, once for every message of a fan-out).
+# The lock returns the kind's send check asked in SQL (outbox.registry), evaluated as the row is
+# locked right before its message goes, and sets synchronous_commit off for this transaction only:
+# the outcome's commit then waits for no disk sync (what a PostgreSQL crash can cost: see the module
+# docstring of outbox.models).
 _LOCK_PENDING = (
-    f"SELECT attempts, last_error FROM {OutboundEmail._meta.db_table} "  # noqa: S608 (the model's table)
-    "WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED"
+    "SELECT o.attempts, o.last_error, ({check}), set_config('synchronous_commit', 'off', true) "  # noqa: S608 (the model's table and the owners' checks)
+    f"FROM {OutboundEmail._meta.db_table} o "
+    "WHERE o.id = %s AND o.status = %s FOR UPDATE OF o SKIP LOCKED"
 )
-# A finished row that carried a secret loses its body and headers in the same statement.
+# A finished row that carried a secret loses its body, headers and values in the same statement.
 _SAVE_OUTCOME = (
     f"UPDATE {OutboundEmail._meta.db_table} "  # noqa: S608 (the model's table)
     "SET status = %s, attempts = %s, last_error = %s, sent_at = %s, updated_at = %s, "
     "body_text = CASE WHEN carries_secret AND %s THEN '' ELSE body_text END, "
     "body_html = CASE WHEN carries_secret AND %s THEN '' ELSE body_html END, "
     "headers = CASE WHEN carries_secret AND %s THEN '{}'::jsonb ELSE headers END, "
-    "attachments = CASE WHEN carries_secret AND %s THEN '[]'::jsonb ELSE attachments END "
+    "attachments = CASE WHEN carries_secret AND %s THEN '[]'::jsonb ELSE attachments END, "
+    '"values" = CASE WHEN carries_secret AND %s THEN \'{}\'::jsonb ELSE "values" END '
     "WHERE id = %s"
 )
+_lock_statements: dict[str, tuple[str, bool]] = {}
+
+
+def _lock_statement(kind: str) -> tuple[str, bool]:
+    """The lock statement of ``kind`` and whether it asks the kind's send checks itself."""
+    if kind not in _lock_statements:
+        check = sql_check_for(kind)
+        _lock_statements[kind] = (_LOCK_PENDING.format(check=check or "TRUE"), check is not None)
+    return _lock_statements[kind]
+
+
+def _bodies_for(emails: dict[int, OutboundEmail]) -> None:
+    """Attaches each row's shared body, reading only the bodies this process has not seen yet."""
+    wanted = {email.body_id for email in emails.values() if email.body_id is not None}
+    missing = wanted - _bodies.keys()
+    if missing:
+        if len(_bodies) > 32:
+            _bodies.clear()
+        _bodies.update(OutboundBody.objects.in_bulk(missing))
+    for email in emails.values():
+        if email.body_id is not None:
+            email.body = _bodies[email.body_id]
+
+
+_bodies: dict[int, OutboundBody] = {}
 
 
 def email_send_batch(*, email_ids: list[int]) -> list[int]:
-    """Sends many rows over one mail-server connection; returns the ids to try again later.
+    """Sends many rows over this process's mail connection; returns the ids to try again later.
 
     What an email says never changes once it is written, so the batch's rows are read in one query.
     Then each message is sent as ``email_send`` sends one: in its own transaction, its row locked
-    (skipped when another sender holds it) and found still pending, its send checks asked, and
-    "sent" committed the moment the server accepts, before the next message goes. So two senders
-    never both send a row, and a worker that dies leaves at most the message on the wire unconfirmed.
+    (skipped when another sender holds it) and found still pending, its send checks asked in the
+    same statement, and "sent" committed the moment the server accepts, before the next message goes.
+    So two senders never both send a row, and a worker that dies leaves at most the message on the
+    wire unconfirmed.
     """
     if not database.features.has_select_for_update_skip_locked:
         return _email_send_each(email_ids)
     if steptimer.ON:
         steptimer.start()
-    emails = OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.PENDING).in_bulk()
+    emails = (
+        OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.PENDING)
+        .defer("dedupe_key", "created_at", "updated_at", "queued_at")
+        .in_bulk()
+    )
+    _bodies_for(emails)
     retry: list[int] = []
-    connection = get_connection()
-    with connection:
-        for email_id in email_ids:
-            email = emails.get(email_id)
-            if email is None:
-                continue  # sent, skipped or failed since it was queued
-            with transaction.atomic(), database.cursor() as cursor:
-                cursor.execute(_LOCK_PENDING, [email_id, OutboundEmail.Status.PENDING])
-                locked = cursor.fetchone()
-                if locked is None:
-                    continue  # another sender holds it, or finished it since the batch was read
-                # Another sender may have tried it in between: count on from what the row says now.
-                email.attempts, email.last_error = locked
-                transient = _attempt(email, connection)
-                email.updated_at = timezone.now()
-                cursor.execute(
-                    _SAVE_OUTCOME,
-                    [
-                        email.status,
-                        email.attempts,
-                        email.last_error,
-                        email.sent_at,
-                        email.updated_at,
-                        *[email.status != OutboundEmail.Status.PENDING] * 4,
-                        email_id,
-                    ],
-                )
+    connection = _mail_connection()
+    for email_id in email_ids:
+        email = emails.get(email_id)
+        if email is None:
+            continue  # sent, skipped or failed since it was queued
+        lock, checked_in_sql = _lock_statement(email.kind)
+        with transaction.atomic(), database.cursor() as cursor:
+            cursor.execute(lock, [email_id, OutboundEmail.Status.PENDING])
+            locked = cursor.fetchone()
+            if locked is None:
+                continue  # another sender holds it, or finished it since the batch was read
             if steptimer.ON:
-                steptimer.lap("mark", count=1)
-            if transient is not None:
-                retry.append(email_id)
-                # A broken connection is dropped; the next message opens a fresh one.
-                connection.close()
+                steptimer.lap("mark")
+            # Another sender may have tried it in between: count on from what the row says now.
+            email.attempts, email.last_error, wanted, _ = locked
+            transient = _attempt(email, connection, still_wanted=wanted if checked_in_sql else None)
+            email.updated_at = timezone.now()
+            cursor.execute(
+                _SAVE_OUTCOME,
+                [
+                    email.status,
+                    email.attempts,
+                    email.last_error,
+                    email.sent_at,
+                    email.updated_at,
+                    *[email.status != OutboundEmail.Status.PENDING] * 5,
+                    email_id,
+                ],
+            )
+        if steptimer.ON:
+            steptimer.lap("mark", count=1)
+        if transient is not None:
+            retry.append(email_id)
+            # A broken connection is dropped; the next message opens a fresh one.
+            _mail_connection_drop()
+            connection = _mail_connection()
     if steptimer.ON:
         steptimer.lap("glue")
         steptimer.flush()
@@ -397,14 +544,11 @@ def _email_send_each(email_ids: list[int]) -> list[int]:
     """The batch through ``email_send``, for databases without row locks (the embedded SQLite, whose
     immediate transactions let one writer in at a time): slower, with the same guarantees."""
     retry: list[int] = []
-    connection = get_connection()
-    with connection:
-        for email_id in email_ids:
-            try:
-                email_send(email_id=email_id, connection=connection)
-            except TransientSendError:
-                retry.append(email_id)
-                connection.close()
+    for email_id in email_ids:
+        try:
+            email_send(email_id=email_id)
+        except TransientSendError:
+            retry.append(email_id)
     return retry
 
 
