@@ -62,8 +62,10 @@ class Skeleton:
     header_templates: dict[str, str]
     # Body sections, each a list alternating literal bytes and placeholder keys, with its escaping.
     sections: list[tuple[list[bytes | str], bool]]
-    # The longest line holding a placeholder, to know when values would make Django encode otherwise.
-    longest_placeholder_line: int
+    # Each line holding placeholders: its own bytes' length, its placeholders, whether HTML; to know
+    # when values would make a line longer than Django writes in 8 bits.
+    placeholder_lines: list[tuple[int, list[str], bool]]
+    keys: frozenset[str]
 
     @classmethod
     def compose(
@@ -99,16 +101,21 @@ class Skeleton:
                     is_html,
                 )
             )
-        longest = max(
-            (len(line) for line in body.split(b"\r\n") if b"%%OUTBOX:" in line),
-            default=0,
-        )
+        placeholder_lines = []
+        for piece, is_html in pieces:
+            for line in piece.split(b"\r\n"):
+                if b"%%OUTBOX:" in line:
+                    keys = [key.decode("ascii") for key in _PLACEHOLDER.findall(line)]
+                    placeholder_lines.append((len(_PLACEHOLDER.sub(b"", line)), keys, is_html))
         return cls(
             envelope_from=sanitize_address(from_email, settings.DEFAULT_CHARSET),
             headers=header_lines,
             header_templates={key.lower(): value for key, value in headers.items()},
             sections=sections,
-            longest_placeholder_line=longest,
+            placeholder_lines=placeholder_lines,
+            keys=frozenset(
+                key for chunks, _html in sections for index, key in enumerate(chunks) if index % 2
+            ),
         )
 
     def fill(
@@ -117,14 +124,16 @@ class Skeleton:
         """One recipient's message as the bytes Django would build; None where it might differ.
 
         ``date`` and ``message_id`` are made as Django makes them unless given."""
-        if not _SIMPLE_ADDRESS.fullmatch(to):
+        if not _SIMPLE_ADDRESS.fullmatch(to) or not self.keys <= values.keys():
             return None
         encoded = {key: value.encode("utf-8") for key, value in values.items()}
         escaped = {key: escape(value).encode("utf-8") for key, value in values.items()}
         if any(b"\r" in value or b"\n" in value for value in encoded.values()):
             return None
-        if self.longest_placeholder_line + 3 * sum(map(len, escaped.values())) > _LINE_LIMIT:
-            return None
+        for length, keys, is_html in self.placeholder_lines:
+            source = escaped if is_html else encoded
+            if length + sum(len(source.get(key, b"")) for key in keys) > _LINE_LIMIT:
+                return None
         out: list[bytes] = []
         for name, line in self.headers:
             if name is None:
