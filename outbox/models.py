@@ -63,6 +63,7 @@ class OutboundEmail(BaseModel):
     # subject is the body's, and body_text, body_html and headers stay empty).
     body = models.ForeignKey(
         OutboundBody,
+        db_index=False,  # no query looks rows up by body; PROTECT's check on a body delete may scan
         verbose_name=_("共通本文"),
         null=True,
         blank=True,
@@ -77,6 +78,11 @@ class OutboundEmail(BaseModel):
     last_error = models.TextField(_("最後のエラー"), blank=True)
     queued_at = models.DateTimeField(_("キュー投入日時"), null=True, blank=True)
     sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+    # The PostgreSQL session ("<pid>:<backend start>") of the batch sender that has claimed the row
+    # and is sending it; a claim of a session that no longer exists is void (see outbox.claims).
+    claimed_by = models.CharField(
+        _("送信中のセッション"), max_length=64, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("送信メール")

@@ -12,6 +12,7 @@ import smtplib
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -416,8 +417,8 @@ def email_send(*, email_id: int, connection=None) -> OutboundEmail | None:
             .filter(pk=email_id, status=OutboundEmail.Status.PENDING)
             .first()
         )
-        if email is None:
-            return None
+        if email is None or _claimed_by_live_session(email):
+            return None  # done, or another sender has it in hand
         transient = _attempt(email, connection or _mail_connection())
         _forget_secret(email)
         email.save(update_fields=_OUTCOME_FIELDS)
@@ -428,37 +429,88 @@ def email_send(*, email_id: int, connection=None) -> OutboundEmail | None:
     return email
 
 
-# The batch sender's two statements per message, as plain SQL (the ORM would cost more than the
-# database's own work on them, once for every message of a fan-out).
-# The lock returns the kind's send check asked in SQL (outbox.registry), evaluated as the row is
-# locked right before its message goes, and sets synchronous_commit off for this transaction only:
-# the outcome's commit then waits for no disk sync (what a PostgreSQL crash can cost: see the module
-# docstring of outbox.models).
-_LOCK_PENDING = (
-    "SELECT o.attempts, o.last_error, ({check}), set_config('synchronous_commit', 'off', true) "  # noqa: S608 (the model's table and the owners' checks)
-    f"FROM {OutboundEmail._meta.db_table} o "
-    "WHERE o.id = %s AND o.status = %s FOR UPDATE OF o SKIP LOCKED"
+# The batch sender claims its rows for its PostgreSQL session ("<pid>:<backend start>") and holds no
+# transaction, and no row lock, while the mail server talks. A claim is void once its session is gone:
+# a worker that dies (killed, or its connection lost) frees its rows at once, with no guessed timeout.
+_SESSION = (
+    "SELECT pg_backend_pid() || ':' || extract(epoch FROM backend_start)::text "
+    "FROM pg_stat_activity WHERE pid = pg_backend_pid()"
 )
-# A finished row that carried a secret loses its body, headers and values in the same statement.
-_SAVE_OUTCOME = (
-    f"UPDATE {OutboundEmail._meta.db_table} "  # noqa: S608 (the model's table)
-    "SET status = %s, attempts = %s, last_error = %s, sent_at = %s, updated_at = %s, "
+_CLAIM_VOID = (
+    "(o.claimed_by = '' OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
+    "WHERE a.pid || ':' || extract(epoch FROM a.backend_start)::text = o.claimed_by))"
+)
+_TABLE = OutboundEmail._meta.db_table
+_CLAIM = (
+    f"UPDATE {_TABLE} o SET claimed_by = %s "  # noqa: S608 (the model's table)
+    f"WHERE o.id = ANY(%s) AND o.status = %s AND {_CLAIM_VOID} RETURNING o.id"
+)
+_RELEASE = f"UPDATE {_TABLE} SET claimed_by = '' WHERE id = ANY(%s) AND claimed_by = %s"  # noqa: S608
+# One statement a message, committed on its own: it saves the previous message's outcome (a finished
+# row that carried a secret loses its body, headers and values with it) and returns what the next
+# message needs, its kind's send check included (outbox.registry), asked right before it goes. It sets
+# synchronous_commit off for its own transaction: the commit waits for no disk sync (what a PostgreSQL
+# crash can cost: see outbox.models).
+_STEP = (
+    f"WITH outcome AS (UPDATE {_TABLE} SET status = %s, attempts = %s, last_error = %s, "  # noqa: S608
+    "sent_at = %s, updated_at = %s, claimed_by = '', "
     "body_text = CASE WHEN carries_secret AND %s THEN '' ELSE body_text END, "
     "body_html = CASE WHEN carries_secret AND %s THEN '' ELSE body_html END, "
-    "headers = CASE WHEN carries_secret AND %s THEN '{}'::jsonb ELSE headers END, "
+    "headers = CASE WHEN carries_secret AND %s THEN '{{}}'::jsonb ELSE headers END, "
     "attachments = CASE WHEN carries_secret AND %s THEN '[]'::jsonb ELSE attachments END, "
-    '"values" = CASE WHEN carries_secret AND %s THEN \'{}\'::jsonb ELSE "values" END '
-    "WHERE id = %s"
+    '"values" = CASE WHEN carries_secret AND %s THEN \'{{}}\'::jsonb ELSE "values" END '
+    "WHERE id = %s AND claimed_by = %s) "
+    "SELECT set_config('synchronous_commit', 'off', true), o.attempts, o.last_error, ({check}) "
+    f"FROM (SELECT 1) AS one LEFT JOIN {_TABLE} o "
+    "ON o.id = %s AND o.status = %s AND o.claimed_by = %s"
 )
-_lock_statements: dict[str, tuple[str, bool]] = {}
+_NO_OUTCOME = [None] * 10 + [None]
+_step_statements: dict[str, tuple[str, bool]] = {}
 
 
-def _lock_statement(kind: str) -> tuple[str, bool]:
-    """The lock statement of ``kind`` and whether it asks the kind's send checks itself."""
-    if kind not in _lock_statements:
+def _step_statement(kind: str) -> tuple[str, bool]:
+    """The per-message statement for a next message of ``kind``, and whether it asks the kind's checks."""
+    if kind not in _step_statements:
         check = sql_check_for(kind)
-        _lock_statements[kind] = (_LOCK_PENDING.format(check=check or "TRUE"), check is not None)
-    return _lock_statements[kind]
+        _step_statements[kind] = (_STEP.format(check=check or "TRUE"), check is not None)
+    return _step_statements[kind]
+
+
+def _outcome_of(email: OutboundEmail) -> list:
+    finished = email.status != OutboundEmail.Status.PENDING
+    return [
+        email.status,
+        email.attempts,
+        email.last_error,
+        email.sent_at,
+        email.updated_at,
+        *[finished] * 5,
+        email.pk,
+    ]
+
+
+_sessions: "weakref.WeakKeyDictionary[object, str]" = weakref.WeakKeyDictionary()
+
+
+def _session_name(cursor) -> str:
+    """This database connection's session, as claims name it (asked once per connection)."""
+    raw = database.connection
+    if raw not in _sessions:
+        cursor.execute(_SESSION)
+        _sessions[raw] = cursor.fetchone()[0]
+    return _sessions[raw]
+
+
+def _claimed_by_live_session(email: OutboundEmail) -> bool:
+    if not email.claimed_by or database.vendor != "postgresql":
+        return False
+    with database.cursor() as cursor:
+        cursor.execute(
+            f"SELECT NOT {_CLAIM_VOID} FROM {_TABLE} o WHERE o.id = %s",  # noqa: S608 (the model's table)
+            [email.pk],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def _bodies_for(emails: dict[int, OutboundEmail]) -> None:
@@ -480,63 +532,67 @@ _bodies: dict[int, OutboundBody] = {}
 def email_send_batch(*, email_ids: list[int]) -> list[int]:
     """Sends many rows over this process's mail connection; returns the ids to try again later.
 
-    What an email says never changes once it is written, so the batch's rows are read in one query.
-    Then each message is sent as ``email_send`` sends one: in its own transaction, its row locked
-    (skipped when another sender holds it) and found still pending, its send checks asked in the
-    same statement, and "sent" committed the moment the server accepts, before the next message goes.
-    So two senders never both send a row, and a worker that dies leaves at most the message on the
-    wire unconfirmed.
+    The batch's rows are claimed for this database session in one statement (rows claimed by a live
+    session are another sender's) and read in one query. Then one statement per message saves the
+    previous outcome and asks the next message's send check; the message goes only if its row is
+    still pending and claimed by us and the check says yes. No transaction is open while the server
+    talks. So two senders never both send a row, and a worker that dies leaves at most the message on
+    the wire unconfirmed (its claim dies with its session: the rows are free at once).
     """
-    if not database.features.has_select_for_update_skip_locked:
+    if database.vendor != "postgresql" or database.in_atomic_block:
         return _email_send_each(email_ids)
     if steptimer.ON:
         steptimer.start()
+    with database.cursor() as cursor:
+        me = _session_name(cursor)
+        cursor.execute(_CLAIM, [me, email_ids, OutboundEmail.Status.PENDING])
+        claimed = {row[0] for row in cursor.fetchall()}
+        try:
+            return _send_claimed(cursor, me, [email_id for email_id in email_ids if email_id in claimed])
+        finally:
+            cursor.execute(_RELEASE, [list(claimed), me])
+            if steptimer.ON:
+                steptimer.lap("glue")
+                steptimer.flush()
+
+
+def _send_claimed(cursor, me: str, email_ids: list[int]) -> list[int]:
     emails = (
-        OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.PENDING)
+        OutboundEmail.objects.filter(pk__in=email_ids)
         .defer("dedupe_key", "created_at", "updated_at", "queued_at")
         .in_bulk()
     )
     _bodies_for(emails)
+    if steptimer.ON:
+        steptimer.lap("mark")
     retry: list[int] = []
     connection = _mail_connection()
+    previous: list = _NO_OUTCOME
     for email_id in email_ids:
-        email = emails.get(email_id)
-        if email is None:
-            continue  # sent, skipped or failed since it was queued
-        lock, checked_in_sql = _lock_statement(email.kind)
-        with transaction.atomic(), database.cursor() as cursor:
-            cursor.execute(lock, [email_id, OutboundEmail.Status.PENDING])
-            locked = cursor.fetchone()
-            if locked is None:
-                continue  # another sender holds it, or finished it since the batch was read
-            if steptimer.ON:
-                steptimer.lap("mark")
-            # Another sender may have tried it in between: count on from what the row says now.
-            email.attempts, email.last_error, wanted, _ = locked
-            transient = _attempt(email, connection, still_wanted=wanted if checked_in_sql else None)
-            email.updated_at = timezone.now()
-            cursor.execute(
-                _SAVE_OUTCOME,
-                [
-                    email.status,
-                    email.attempts,
-                    email.last_error,
-                    email.sent_at,
-                    email.updated_at,
-                    *[email.status != OutboundEmail.Status.PENDING] * 5,
-                    email_id,
-                ],
-            )
+        email = emails[email_id]
+        statement, checked_in_sql = _step_statement(email.kind)
+        cursor.execute(statement, [*previous, me, email_id, OutboundEmail.Status.PENDING, me])
+        _, attempts, last_error, wanted = cursor.fetchone()
+        previous = _NO_OUTCOME
         if steptimer.ON:
             steptimer.lap("mark", count=1)
+        if attempts is None:
+            continue  # finished by another sender since the batch was claimed
+        # Count on from what the row says now.
+        email.attempts, email.last_error = attempts, last_error
+        transient = _attempt(email, connection, still_wanted=wanted if checked_in_sql else None)
+        email.updated_at = timezone.now()
+        previous = _outcome_of(email)
         if transient is not None:
             retry.append(email_id)
             # A broken connection is dropped; the next message opens a fresh one.
             _mail_connection_drop()
             connection = _mail_connection()
-    if steptimer.ON:
-        steptimer.lap("glue")
-        steptimer.flush()
+    if previous is not _NO_OUTCOME:
+        statement, _checked = _step_statement("")
+        cursor.execute(statement, [*previous, me, None, OutboundEmail.Status.PENDING, me])
+        if steptimer.ON:
+            steptimer.lap("mark")
     return retry
 
 

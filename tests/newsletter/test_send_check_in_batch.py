@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from newsletter.models import Subscriber, Suppression
@@ -17,7 +17,7 @@ from newsletter.services.planning import slot_plan
 from newsletter.services.subscribers import address_suppress, subscriber_unsubscribe
 from newsletter.tokens import unsubscribe_token_make
 from outbox.models import OutboundEmail
-from outbox.services import _lock_statement, email_send_batch
+from outbox.services import _NO_OUTCOME, _step_statement, email_send_batch
 from tests.newsletter.factories import LessonFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,11 +86,11 @@ def test_the_check_costs_no_query_of_its_own(planned_batch, django_assert_max_nu
 
 
 def sql_answer(email: OutboundEmail) -> bool:
-    statement, checked_in_sql = _lock_statement(email.kind)
+    statement, checked_in_sql = _step_statement(email.kind)
     assert checked_in_sql
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(statement, [email.pk, OutboundEmail.Status.PENDING])
-        return cursor.fetchone()[2]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*_NO_OUTCOME, "me", email.pk, OutboundEmail.Status.PENDING, "me"])
+        return cursor.fetchone()[3]
 
 
 def test_the_sql_check_answers_as_the_python_check_in_every_case():
@@ -113,6 +113,7 @@ def test_the_sql_check_answers_as_the_python_check_in_every_case():
             subject="件名",
             body_text="本文",
             context=context,
+            claimed_by="me",
         )
         python = newsletter_email_still_wanted(email)
         assert sql_answer(email) == python, (kind, status, suppressed)
