@@ -64,9 +64,9 @@ def reset_sends() -> None:
     from django.db import connection
 
     from newsletter.models import Delivery, SendSlot
-    from outbox.selectors import OutboundEmail
+    from outbox.models import OutboundBody, OutboundEmail
 
-    tables = ", ".join(model._meta.db_table for model in (Delivery, SendSlot, OutboundEmail))
+    tables = ", ".join(model._meta.db_table for model in (Delivery, SendSlot, OutboundEmail, OutboundBody))
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables}")
 

@@ -6,6 +6,7 @@ with ``send=False`` to the senders with ``emails_send_on_commit``. The Celery ta
 """
 
 import base64
+import json
 import logging
 import os
 import smtplib
@@ -36,6 +37,7 @@ from outbox.models import OutboundBody, OutboundEmail
 from outbox.registry import checks_for, sql_check_for
 
 logger = logging.getLogger(__name__)
+_TABLE = OutboundEmail._meta.db_table
 if steptimer.ON:
     steptimer.instrument_mail()
 
@@ -200,6 +202,8 @@ def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[
     if not drafts:
         return []
     queued_at = queued_at or timezone.now()
+    if database.vendor == "postgresql":
+        return _enqueue_many_copy(drafts, queued_at)
     rows = [
         OutboundEmail(
             kind=draft.kind,
@@ -222,6 +226,49 @@ def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[
     keys = [row.dedupe_key for row in rows]
     ids = dict(OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", "pk"))
     return [ids[key] for key in keys]
+
+
+# PostgreSQL: the drafts go by COPY into a table of the session's own, then into the outbox in one
+# statement that keeps the rows already there (the dedupe key) and answers every draft's id in order.
+_STAGING_COLUMNS = (
+    "ord", "kind", "dedupe_key", "recipient", "from_email", "subject", "body_text", "body_html",
+    "headers", "context", "carries_secret", "queued_at", "body_id", '"values"',
+)  # fmt: skip
+_STAGING = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS outbox_staging (ord integer, kind text, dedupe_key text, "
+    "recipient text, from_email text, subject text, body_text text, body_html text, headers jsonb, "
+    'context jsonb, carries_secret boolean, queued_at timestamptz, body_id bigint, "values" jsonb) '
+    "ON COMMIT DELETE ROWS"
+)
+# One statement empties the staging table, writes its rows and answers the ids in the drafts' order.
+_FROM_STAGING = (
+    "WITH staged AS (DELETE FROM outbox_staging RETURNING *), "
+    f"inserted AS (INSERT INTO {_TABLE} (created_at, updated_at, {', '.join(_STAGING_COLUMNS[1:])}, "
+    "attachments, status, attempts, last_error, claimed_by) "
+    f"SELECT now(), now(), {', '.join(_STAGING_COLUMNS[1:])}, '[]'::jsonb, %s, 0, '', '' "
+    "FROM staged ORDER BY ord ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key) "
+    "SELECT COALESCE(i.id, o.id) FROM staged s LEFT JOIN inserted i ON i.dedupe_key = s.dedupe_key "
+    f"LEFT JOIN {_TABLE} o ON o.dedupe_key = s.dedupe_key ORDER BY s.ord"
+)
+
+
+def _enqueue_many_copy(drafts: Sequence[EmailDraft], queued_at: datetime) -> list[int]:
+    from_email = settings.DEFAULT_FROM_EMAIL
+    # A transaction (the caller's, or one of its own): the staging table empties itself at commit.
+    with transaction.atomic(savepoint=False), database.cursor() as cursor:
+        cursor.execute(_STAGING)
+        with cursor.cursor.copy(f"COPY outbox_staging ({', '.join(_STAGING_COLUMNS)}) FROM STDIN") as copy:
+            for number, draft in enumerate(drafts):
+                copy.write_row(
+                    (
+                        number, draft.kind, email_dedupe_key(draft.kind, draft.recipient, draft.key),
+                        draft.recipient, from_email, draft.subject, draft.text, draft.html,
+                        json.dumps(draft.headers or {}), json.dumps(draft.context or {}),
+                        draft.carries_secret, queued_at, draft.body_id, json.dumps(draft.values or {}),
+                    )
+                )  # fmt: skip
+        cursor.execute(_FROM_STAGING, [OutboundEmail.Status.PENDING])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _hand_over(email_ids: list[int], eta: datetime | None) -> None:
@@ -440,7 +487,6 @@ _CLAIM_VOID = (
     "(o.claimed_by = '' OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
     "WHERE a.pid || ':' || extract(epoch FROM a.backend_start)::text = o.claimed_by))"
 )
-_TABLE = OutboundEmail._meta.db_table
 _CLAIM = (
     f"UPDATE {_TABLE} o SET claimed_by = %s "  # noqa: S608 (the model's table)
     f"WHERE o.id = ANY(%s) AND o.status = %s AND {_CLAIM_VOID} RETURNING o.id"
