@@ -242,7 +242,7 @@ _STAGING = (
 )
 # One statement empties the staging table, writes its rows and answers the ids in the drafts' order.
 _FROM_STAGING = (
-    "WITH staged AS (DELETE FROM outbox_staging RETURNING *), "
+    "WITH staged AS (DELETE FROM outbox_staging RETURNING *), "  # noqa: S608 (the model's table)
     f"inserted AS (INSERT INTO {_TABLE} (created_at, updated_at, {', '.join(_STAGING_COLUMNS[1:])}, "
     "attachments, status, attempts, last_error, claimed_by) "
     f"SELECT now(), now(), {', '.join(_STAGING_COLUMNS[1:])}, '[]'::jsonb, %s, 0, '', '' "
