@@ -1,6 +1,7 @@
 """Session types, weekly hours, time off and meeting links: the counselor's own."""
 
 from django.contrib import admin
+from django.db import models
 
 from counseling.admin.common import OwnRecordsAdmin
 from counseling.models import (
@@ -35,3 +36,5 @@ class TimeOffAdmin(OwnRecordsAdmin):
 @admin.register(CounselorProfile)
 class CounselorProfileAdmin(OwnRecordsAdmin):
     list_display = ("counselor", "meeting_url")
+    # A URL typed without a scheme is read as https, as the schedule page reads it.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -103,3 +103,13 @@ def test_a_booking_whose_template_was_saved_without_a_room_is_still_rescheduled(
     moved = booking_reschedule(booking=booking, actor=client, start=tokyo(WEDNESDAY, 11))
 
     assert moved.start == tokyo(WEDNESDAY, 11)
+
+
+def test_the_admin_reads_a_fixed_meeting_url_typed_without_a_scheme_as_https(counselor_admin, counselor):
+    response = counselor_admin.post(
+        "/admin/counseling/counselorprofile/add/",
+        {"counselor": counselor.pk, "meeting_url": "meet.jit.si/kaunseringu", "meeting_url_template": ""},
+    )
+
+    assert response.status_code == 302
+    assert CounselorProfile.objects.get(counselor=counselor).meeting_url == "https://meet.jit.si/kaunseringu"
