@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from email import policy
 from email.utils import formatdate, make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -74,11 +75,11 @@ class Skeleton:
         message = message_of(
             subject=subject, text=text, html=html, from_email=from_email, to=_SKELETON_TO, headers=headers
         )
-        built = message.message()
-        parts = [built] if not built.is_multipart() else built.get_payload()
+        built: Any = message.message()
+        parts: list[Any] = [built] if not built.is_multipart() else built.get_payload()
         if any(part.get("Content-Transfer-Encoding") not in ("8bit", "7bit") for part in parts):
             return None  # quoted-printable or base64 parts: not filled in as bytes
-        data = built.as_bytes(linesep="\r\n")
+        data: bytes = built.as_bytes(linesep="\r\n")
         head, body = data.split(b"\r\n\r\n", 1)
         header_lines: list[tuple[str | None, bytes]] = []
         for line in re.split(rb"\r\n(?![ \t])", head):
@@ -114,7 +115,7 @@ class Skeleton:
             sections=sections,
             placeholder_lines=placeholder_lines,
             keys=frozenset(
-                key for chunks, _html in sections for index, key in enumerate(chunks) if index % 2
+                str(key) for chunks, _html in sections for index, key in enumerate(chunks) if index % 2
             ),
         )
 
@@ -154,6 +155,6 @@ class Skeleton:
         out.append(b"\r\n")
         for chunks, is_html in self.sections:
             source = escaped if is_html else encoded
-            for index, chunk in enumerate(chunks):
-                out.append(chunk if index % 2 == 0 else source[chunk])  # type: ignore[index]
+            for chunk in chunks:
+                out.append(chunk if isinstance(chunk, bytes) else source[chunk])
         return b"".join(out)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from celery import current_app
@@ -327,7 +328,7 @@ class _MailConnection(threading.local):
 
     pid = 0
     settings_key: tuple = ()
-    backend = None
+    backend: Any = None
     used_at = 0.0
 
 
@@ -353,7 +354,7 @@ def _mail_connection_drop() -> None:
     """After an error the connection may be broken: the next send opens a fresh one."""
     if _mail.backend is not None and _mail.pid == os.getpid():
         try:
-            _mail.backend.close()  # type: ignore[attr-defined]
+            _mail.backend.close()
         except Exception:
             logger.debug("closing a broken mail connection failed", exc_info=True)
     _mail.backend = None

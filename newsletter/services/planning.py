@@ -124,6 +124,7 @@ def _slot_plan_chunk(*, slot_id: int, contents: _Contents) -> bool:
 
     deliveries: list[Delivery] = []
     drafts: list[EmailDraft] = []
+    key: tuple
     for row in rows:
         if row["pk"] in planned_before:
             continue
