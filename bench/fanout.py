@@ -18,11 +18,13 @@ that it does not grow with N: the planner streams subscribers in chunks.
     python -m bench.fanout [--n 20000] [--memory-n 2000] [--rounds 3] [--concurrency 4]
 """
 
+import atexit
 import gc
 import multiprocessing
 import os
 import shutil
 import smtplib
+import tempfile
 import time
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -45,7 +47,6 @@ from bench.common import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-STEP_TIMER_DIR = ROOT / "var" / "bench" / "steps"
 
 
 def _send_time_just_passed() -> str:
@@ -85,7 +86,8 @@ def run_ours(services: BenchServices, n: int, worker) -> dict:
     reset_sends()
     sink = services.sink
     before = sink.count
-    steps_before = steptimer.read(STEP_TIMER_DIR)
+    steps_directory = Path(services.env["STEP_TIMER_DIR"])
+    steps_before = steptimer.read(steps_directory)
     processes = [worker.process.pid, *child_pids(worker.process.pid)]
     cpu_before = cpu_seconds(processes)
     started = time.monotonic()
@@ -109,7 +111,7 @@ def run_ours(services: BenchServices, n: int, worker) -> dict:
             f"not exactly one message per subscriber: sink {received}, rows {totals}, unsent {pending}"
         )
     slot = SendSlot.objects.get()
-    steps_after = steptimer.read(STEP_TIMER_DIR)
+    steps_after = steptimer.read(steps_directory)
     steps = {
         step: round((seconds - steps_before.get(step, 0.0)) * 1000 / n, 3)
         for step, seconds in sorted(steps_after.items())
@@ -242,6 +244,9 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     n, memory_n = args.n, args.memory_n or max(args.n // 10, 1)
     processes = os.cpu_count() or 1
+    # The run's own folder for the workers' step timers (core.steptimer), so that runs never mix.
+    steps_directory = tempfile.mkdtemp(prefix="fanout-steps-")
+    atexit.register(shutil.rmtree, steps_directory, ignore_errors=True)
 
     services = BenchServices.start(
         "fanout",
@@ -252,15 +257,13 @@ def main(argv: list[str] | None = None) -> dict:
         NEWSLETTER_SEND_RATE_PER_MINUTE=10**9,
         OUTBOX_STALE_AFTER_MINUTES=24 * 60,
         # Each worker process adds up where its time goes (core.steptimer).
-        STEP_TIMER_DIR=str(STEP_TIMER_DIR),
+        STEP_TIMER_DIR=steps_directory,
     )
     from django.conf import settings
 
     from newsletter.models import Lesson, Subscriber
     from newsletter.services.content import content_of
 
-    shutil.rmtree(STEP_TIMER_DIR, ignore_errors=True)
-    STEP_TIMER_DIR.mkdir(parents=True)
     figures: dict = {"n": n, "memory_n": memory_n, "rounds": args.rounds, "concurrency": args.concurrency}
     try:
         seed_lessons()

@@ -45,6 +45,7 @@ def count(step: str, messages: int) -> None:
 def flush() -> None:
     """Writes this process's cumulative totals (seconds) and counts."""
     path = Path(_DIRECTORY) / f"{os.getpid()}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"seconds": _totals, "counts": _counts}))
 
 
