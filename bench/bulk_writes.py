@@ -77,7 +77,7 @@ def reset() -> int:
     from django.utils import timezone
 
     from newsletter.models import Delivery, SendSlot
-    from outbox.models import OutboundBody, OutboundEmail
+    from outbox.selectors import OutboundBody, OutboundEmail
 
     tables = ", ".join(model._meta.db_table for model in (Delivery, SendSlot, OutboundEmail, OutboundBody))
     with connection.cursor() as cursor:

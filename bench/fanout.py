@@ -65,7 +65,7 @@ def reset_sends() -> None:
     from django.db import connection
 
     from newsletter.models import Delivery, SendSlot
-    from outbox.models import OutboundBody, OutboundEmail
+    from outbox.selectors import OutboundBody, OutboundEmail
 
     tables = ", ".join(model._meta.db_table for model in (Delivery, SendSlot, OutboundEmail, OutboundBody))
     with connection.cursor() as cursor:
