@@ -2,10 +2,10 @@
 
 Ours: 100,000 deliveries written the way the slot planner writes them: per chunk of
 NEWSLETTER_PLAN_CHUNK_SIZE subscribers, one transaction holding the slot's lock, the outbox rows by
-``email_enqueue_many`` in batches of NEWSLETTER_SEND_BATCH_SIZE (one INSERT ... ON CONFLICT DO NOTHING
-and one SELECT of the ids each), the delivery rows by one ``bulk_create(ignore_conflicts=True)``, the
-slot's checkpoint updated. The messages are rendered beforehand: rendering is the fan-out benchmark's
-business, this one measures writing.
+``email_enqueue_many`` in batches of NEWSLETTER_SEND_BATCH_SIZE, the delivery rows by one
+``bulk_create(ignore_conflicts=True)``, the slot's checkpoint updated. The issue's email is stored once
+(``OutboundBody``) and each outbox row keeps the subscriber's own values (name, signed links), as the
+planner writes them; rendering is the fan-out benchmark's business, this one measures writing.
 
 Baseline: the same rows, the same columns and values, by ``cursor.copy`` (psycopg 3) in one
 transaction: outbox ids drawn from their sequence in one query, then COPY of the outbox rows and COPY
@@ -19,8 +19,6 @@ import time
 
 from bench.common import BenchServices, argument_parser, finish, median, ratio, say, seed_subscribers
 
-LINK_PLACEHOLDER = "UNSUBSCRIBE-LINK-PLACEHOLDER"
-
 
 def seed(n: int) -> None:
     from newsletter.models import Lesson
@@ -30,27 +28,30 @@ def seed(n: int) -> None:
 
 
 def planned_rows(slot_id: int) -> tuple[list, list]:
-    """What the planner would write for every subscriber: (delivery, draft) pairs, rendered once.
+    """What the planner would write for every subscriber: (delivery, draft) pairs.
 
-    One real rendering of the issue, then each subscriber's own unsubscribe link and name put in, so
-    every row is as large and as distinct as the planner's.
+    The issue rendered once into a shared body, as the planner does; each row the subscriber's own
+    unsubscribe link and name.
     """
     from newsletter.models import Delivery, Lesson, Subscriber
     from newsletter.rendering import list_unsubscribe_headers, unsubscribe_url
     from newsletter.services.content import content_of, issue_render
-    from outbox.services import EmailDraft
+    from outbox.mime import PLACEHOLDER
+    from outbox.services import EmailDraft, email_body_create
 
     lesson = Lesson.objects.get()
-    template = issue_render(
-        content=content_of(lesson), unsubscribe_link=LINK_PLACEHOLDER, name="NAME-PLACEHOLDER"
+    link_placeholder = PLACEHOLDER.format("unsubscribe_url")
+    rendered = issue_render(
+        content=content_of(lesson), unsubscribe_link=link_placeholder, name=PLACEHOLDER.format("name")
+    )
+    body = email_body_create(
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        headers=list_unsubscribe_headers(link_placeholder),
     )
     deliveries, drafts = [], []
     for pk, email, name in Subscriber.objects.order_by("pk").values_list("pk", "email", "name"):
-        link = unsubscribe_url(pk)
-
-        def personal(text: str, link=link, name=name) -> str:
-            return text.replace(LINK_PLACEHOLDER, link).replace("NAME-PLACEHOLDER", name)
-
         deliveries.append(
             Delivery(subscriber_id=pk, slot_id=slot_id, kind=Delivery.Kind.LESSON, lesson=lesson)
         )
@@ -59,10 +60,10 @@ def planned_rows(slot_id: int) -> tuple[list, list]:
                 kind="newsletter.lesson",
                 recipient=email,
                 key=f"slot:{slot_id}",
-                subject=template.subject,
-                text=personal(template.text),
-                html=personal(template.html),
-                headers=list_unsubscribe_headers(link),
+                subject=body.subject,
+                text="",
+                body_id=body.pk,
+                values={"unsubscribe_url": unsubscribe_url(pk), "name": name},
                 context={"subscriber_id": pk, "slot_id": slot_id},
                 carries_secret=True,
             )
@@ -76,9 +77,9 @@ def reset() -> int:
     from django.utils import timezone
 
     from newsletter.models import Delivery, SendSlot
-    from outbox.selectors import OutboundEmail
+    from outbox.selectors import OutboundBody, OutboundEmail
 
-    tables = ", ".join(model._meta.db_table for model in (Delivery, SendSlot, OutboundEmail))
+    tables = ", ".join(model._meta.db_table for model in (Delivery, SendSlot, OutboundEmail, OutboundBody))
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables}")
     now = timezone.now()
@@ -123,7 +124,7 @@ def write_copy(slot_id: int, deliveries: list, drafts: list) -> float:
     email_columns = (
         "id", "created_at", "updated_at", "kind", "dedupe_key", "recipient", "from_email", "subject",
         "body_text", "body_html", "headers", "attachments", "context", "status", "attempts",
-        "last_error", "queued_at", "carries_secret",
+        "last_error", "queued_at", "carries_secret", "body_id", "values",
     )  # fmt: skip
     delivery_columns = (
         "created_at",
@@ -152,6 +153,7 @@ def write_copy(slot_id: int, deliveries: list, drafts: list) -> float:
                         email_id, now, now, draft.kind, dedupe_key, draft.recipient, from_email,
                         draft.subject, draft.text, draft.html, json.dumps(draft.headers or {}), "[]",
                         json.dumps(draft.context or {}), "pending", 0, "", now, draft.carries_secret,
+                        draft.body_id, json.dumps(draft.values or {}),
                     )
                 )  # fmt: skip
         with raw.copy(f"COPY {delivery_table} ({', '.join(delivery_columns)}) FROM STDIN") as copy:

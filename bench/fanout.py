@@ -18,10 +18,13 @@ that it does not grow with N: the planner streams subscribers in chunks.
     python -m bench.fanout [--n 20000] [--memory-n 2000] [--rounds 3] [--concurrency 4]
 """
 
+import atexit
 import gc
 import multiprocessing
 import os
+import shutil
 import smtplib
+import tempfile
 import time
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -62,9 +65,9 @@ def reset_sends() -> None:
     from django.db import connection
 
     from newsletter.models import Delivery, SendSlot
-    from outbox.selectors import OutboundEmail
+    from outbox.selectors import OutboundBody, OutboundEmail
 
-    tables = ", ".join(model._meta.db_table for model in (Delivery, SendSlot, OutboundEmail))
+    tables = ", ".join(model._meta.db_table for model in (Delivery, SendSlot, OutboundEmail, OutboundBody))
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables}")
 
@@ -75,6 +78,7 @@ def reset_sends() -> None:
 def run_ours(services: BenchServices, n: int, worker) -> dict:
     from django.db.models import Count, Sum
 
+    from core import steptimer
     from newsletter.models import SendSlot
     from newsletter.tasks import newsletter_plan_due_slots_task
     from outbox.selectors import OutboundEmail
@@ -82,6 +86,8 @@ def run_ours(services: BenchServices, n: int, worker) -> dict:
     reset_sends()
     sink = services.sink
     before = sink.count
+    steps_directory = Path(services.env["STEP_TIMER_DIR"])
+    steps_before = steptimer.read(steps_directory)
     processes = [worker.process.pid, *child_pids(worker.process.pid)]
     cpu_before = cpu_seconds(processes)
     started = time.monotonic()
@@ -105,7 +111,14 @@ def run_ours(services: BenchServices, n: int, worker) -> dict:
             f"not exactly one message per subscriber: sink {received}, rows {totals}, unsent {pending}"
         )
     slot = SendSlot.objects.get()
+    steps_after = steptimer.read(steps_directory)
+    steps = {
+        step: round((seconds - steps_before.get(step, 0.0)) * 1000 / n, 3)
+        for step, seconds in sorted(steps_after.items())
+    }
     return {
+        # Worker CPU time a message by step, summed over the worker processes (core.steptimer).
+        "step_ms_per_message": steps,
         "seconds": elapsed,
         "messages_per_s": n / elapsed,
         "planning_seconds": (slot.completed_at - slot.planning_started_at).total_seconds(),
@@ -231,6 +244,9 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     n, memory_n = args.n, args.memory_n or max(args.n // 10, 1)
     processes = os.cpu_count() or 1
+    # The run's own folder for the workers' step timers (core.steptimer), so that runs never mix.
+    steps_directory = tempfile.mkdtemp(prefix="fanout-steps-")
+    atexit.register(shutil.rmtree, steps_directory, ignore_errors=True)
 
     services = BenchServices.start(
         "fanout",
@@ -240,6 +256,8 @@ def main(argv: list[str] | None = None) -> dict:
         # The production default spreads a slot over an hour on purpose; here we want the ceiling.
         NEWSLETTER_SEND_RATE_PER_MINUTE=10**9,
         OUTBOX_STALE_AFTER_MINUTES=24 * 60,
+        # Each worker process adds up where its time goes (core.steptimer).
+        STEP_TIMER_DIR=steps_directory,
     )
     from django.conf import settings
 
@@ -300,6 +318,11 @@ def main(argv: list[str] | None = None) -> dict:
     }
     for key in ("planning_seconds", "worker_cpu_ms_per_message"):
         summary[key] = median([entry["ours"][key] for entry in rounds])
+    steps = sorted({step for entry in rounds for step in entry["ours"]["step_ms_per_message"]})
+    summary["step_ms_per_message"] = {
+        step: median([entry["ours"]["step_ms_per_message"].get(step, 0.0) for entry in rounds])
+        for step in steps
+    }
     summary["ratio_ours_to_transport"] = ratio(summary["ours"], summary["transport"])
     summary["ratio_ours_to_render"] = ratio(summary["ours"], summary["render"])
     figures.update(rounds=rounds, median=summary, baseline_processes=processes)
@@ -316,6 +339,8 @@ def report(figures: dict) -> list[str]:
         f"{summary['worker_cpu_ms_per_message']:.2f} ms a message",
         f"  worker peak RSS: {small['pool_process_peak_rss_mib']} MiB at N={small['n']}, "
         f"{large['pool_process_peak_rss_mib']} MiB at N={large['n']}",
+        "  worker CPU ms a message by step: "
+        + ", ".join(f"{step} {ms:.3f}" for step, ms in summary.get("step_ms_per_message", {}).items()),
     ]
 
 

@@ -3,6 +3,12 @@
 A check takes the ``OutboundEmail`` row and returns True to send or False to skip (an unsubscribed
 address, a cancelled booking). Kinds without a check are always sent. A check registered for a prefix
 ending in "." (``"newsletter."``) covers every kind that starts with it.
+
+A kind's owner may also give the same check as an SQL condition on the outbox row (aliased ``o``,
+e.g. ``NOT EXISTS (SELECT 1 FROM … WHERE … = o.recipient)``). On PostgreSQL the batch sender asks it
+inside the statement that locks each row right before its message goes, so the check costs no query
+of its own; the Python check still answers everywhere else (one-off sends, SQLite). The two must
+answer alike (the owner's tests compare them).
 """
 
 from collections.abc import Callable
@@ -13,17 +19,33 @@ if TYPE_CHECKING:
 
 SendCheck = Callable[["OutboundEmail"], bool]
 _checks: dict[str, SendCheck] = {}
+_sql_checks: dict[str, str] = {}
 
 
-def register_send_check(kind: str) -> Callable[[SendCheck], SendCheck]:
+def register_send_check(kind: str, *, sql: str | None = None) -> Callable[[SendCheck], SendCheck]:
     def decorator(function: SendCheck) -> SendCheck:
         _checks[kind] = function
+        if sql is not None:
+            _sql_checks[kind] = sql
+        else:
+            _sql_checks.pop(kind, None)
         return function
 
     return decorator
 
 
+def _covers(key: str, kind: str) -> bool:
+    return key == kind or (key.endswith(".") and kind.startswith(key))
+
+
 def checks_for(kind: str) -> list[SendCheck]:
-    return [
-        check for key, check in _checks.items() if key == kind or (key.endswith(".") and kind.startswith(key))
-    ]
+    return [check for key, check in _checks.items() if _covers(key, kind)]
+
+
+def sql_check_for(kind: str) -> str | None:
+    """Every check of ``kind`` as one SQL condition on the row ``o``; None when one of them has no SQL
+    form (then the Python checks answer)."""
+    keys = [key for key in _checks if _covers(key, kind)]
+    if any(key not in _sql_checks for key in keys):
+        return None
+    return " AND ".join(f"({_sql_checks[key]})" for key in keys) or "TRUE"

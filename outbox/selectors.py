@@ -2,9 +2,9 @@
 
 from django.db.models import QuerySet
 
-from outbox.models import EmailStatus, OutboundEmail
+from outbox.models import EmailStatus, OutboundBody, OutboundEmail
 
-__all__ = ["EmailStatus", "OutboundEmail", "email_contexts", "email_list_for_recipient"]
+__all__ = ["EmailStatus", "OutboundBody", "OutboundEmail", "email_contexts", "email_list_for_recipient"]
 
 
 def email_list_for_recipient(*, email: str) -> QuerySet[OutboundEmail]:

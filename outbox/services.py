@@ -6,29 +6,41 @@ with ``send=False`` to the senders with ``emails_send_on_commit``. The Celery ta
 """
 
 import base64
+import json
 import logging
+import os
 import smtplib
 import socket
+import threading
+import time
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import IntegrityError, transaction
 from django.db import connection as database
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core import steptimer
 from core.tasks import enqueue, enqueue_on_commit
-from outbox.models import OutboundEmail
-from outbox.registry import checks_for
+from outbox.mime import Skeleton, fill_text, message_of
+from outbox.models import OutboundBody, OutboundEmail
+from outbox.registry import checks_for, sql_check_for
 
 logger = logging.getLogger(__name__)
+_TABLE = OutboundEmail._meta.db_table
+if steptimer.ON:
+    steptimer.instrument_mail()
 
 
 def _task(name: str):
@@ -160,6 +172,24 @@ class EmailDraft:
     headers: dict[str, str] | None = None
     context: dict | None = None
     carries_secret: bool = False
+    # A fan-out's shared body (``email_body_create``) and this recipient's values for its placeholders;
+    # then ``text`` and ``html`` stay empty.
+    body_id: int | None = None
+    values: dict[str, str] | None = None
+
+
+def email_body_create(
+    *, subject: str, text: str, html: str = "", headers: dict | None = None
+) -> OutboundBody:
+    """Stores what every email of a fan-out says once; placeholders ``%%OUTBOX:<key>%%`` (see
+    ``outbox.mime.PLACEHOLDER``) in the texts and headers take each recipient's values."""
+    return OutboundBody.objects.create(
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        headers=headers or {},
+    )
 
 
 def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[int]:
@@ -173,6 +203,8 @@ def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[
     if not drafts:
         return []
     queued_at = queued_at or timezone.now()
+    if database.vendor == "postgresql":
+        return _enqueue_many_copy(drafts, queued_at)
     rows = [
         OutboundEmail(
             kind=draft.kind,
@@ -186,6 +218,8 @@ def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[
             context=draft.context or {},
             carries_secret=draft.carries_secret,
             queued_at=queued_at,
+            body_id=draft.body_id,
+            values=draft.values or {},
         )
         for draft in drafts
     ]
@@ -193,6 +227,49 @@ def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[
     keys = [row.dedupe_key for row in rows]
     ids = dict(OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", "pk"))
     return [ids[key] for key in keys]
+
+
+# PostgreSQL: the drafts go by COPY into a table of the session's own, then into the outbox in one
+# statement that keeps the rows already there (the dedupe key) and answers every draft's id in order.
+_STAGING_COLUMNS = (
+    "ord", "kind", "dedupe_key", "recipient", "from_email", "subject", "body_text", "body_html",
+    "headers", "context", "carries_secret", "queued_at", "body_id", '"values"',
+)  # fmt: skip
+_STAGING = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS outbox_staging (ord integer, kind text, dedupe_key text, "
+    "recipient text, from_email text, subject text, body_text text, body_html text, headers jsonb, "
+    'context jsonb, carries_secret boolean, queued_at timestamptz, body_id bigint, "values" jsonb) '
+    "ON COMMIT DELETE ROWS"
+)
+# One statement empties the staging table, writes its rows and answers the ids in the drafts' order.
+_FROM_STAGING = (
+    "WITH staged AS (DELETE FROM outbox_staging RETURNING *), "  # noqa: S608 (the model's table)
+    f"inserted AS (INSERT INTO {_TABLE} (created_at, updated_at, {', '.join(_STAGING_COLUMNS[1:])}, "
+    "attachments, status, attempts, last_error, claimed_by) "
+    f"SELECT now(), now(), {', '.join(_STAGING_COLUMNS[1:])}, '[]'::jsonb, %s, 0, '', '' "
+    "FROM staged ORDER BY ord ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key) "
+    "SELECT COALESCE(i.id, o.id) FROM staged s LEFT JOIN inserted i ON i.dedupe_key = s.dedupe_key "
+    f"LEFT JOIN {_TABLE} o ON o.dedupe_key = s.dedupe_key ORDER BY s.ord"
+)
+
+
+def _enqueue_many_copy(drafts: Sequence[EmailDraft], queued_at: datetime) -> list[int]:
+    from_email = settings.DEFAULT_FROM_EMAIL
+    # A transaction (the caller's, or one of its own): the staging table empties itself at commit.
+    with transaction.atomic(savepoint=False), database.cursor() as cursor:
+        cursor.execute(_STAGING)
+        with cursor.cursor.copy(f"COPY outbox_staging ({', '.join(_STAGING_COLUMNS)}) FROM STDIN") as copy:
+            for number, draft in enumerate(drafts):
+                copy.write_row(
+                    (
+                        number, draft.kind, email_dedupe_key(draft.kind, draft.recipient, draft.key),
+                        draft.recipient, from_email, draft.subject, draft.text, draft.html,
+                        json.dumps(draft.headers or {}), json.dumps(draft.context or {}),
+                        draft.carries_secret, queued_at, draft.body_id, json.dumps(draft.values or {}),
+                    )
+                )  # fmt: skip
+        cursor.execute(_FROM_STAGING, [OutboundEmail.Status.PENDING])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _hand_over(email_ids: list[int], eta: datetime | None) -> None:
@@ -218,22 +295,104 @@ def emails_send_on_commit(
         transaction.on_commit(partial(_hand_over, ids[start : start + size], eta))
 
 
+def email_content(email: OutboundEmail) -> tuple[str, str, dict]:
+    """The text, HTML and headers an email says, its shared body's filled in with its own values."""
+    body = email.body
+    if body is None:
+        return email.body_text, email.body_html, email.headers
+    values = email.values
+    headers = {name: fill_text(value, values) for name, value in body.headers.items()}
+    return fill_text(body.body_text, values), fill_text(body.body_html, values, html=True), headers
+
+
 def _message_for(email: OutboundEmail, connection) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    text, html, headers = email_content(email)
+    message = message_of(
         subject=email.subject,
-        body=email.body_text,
+        text=text,
+        html=html,
         from_email=email.from_email,
-        to=[email.recipient],
-        headers=email.headers,
+        to=email.recipient,
+        headers=headers,
         connection=connection,
     )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
     for attachment in email.attachments:
         message.attach(
             attachment["filename"], base64.b64decode(attachment["content_b64"]), attachment["mimetype"]
         )
     return message
+
+
+class _MailConnection(threading.local):
+    """This process's (this thread's, in a threaded worker) mail connection and when it was used."""
+
+    pid = 0
+    settings_key: tuple = ()
+    backend: Any = None
+    used_at = 0.0
+
+
+_mail = _MailConnection()
+# An SMTP server closes a connection left idle for long; one idle this long is reopened before use.
+_MAIL_IDLE_REOPEN_SECONDS = 15.0
+
+
+def _mail_connection():
+    """The worker's mail connection, opened once and reused by every send (batch or single)."""
+    key = (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), getattr(settings, "EMAIL_PORT", 0))
+    now = time.monotonic()
+    if _mail.backend is None or _mail.pid != os.getpid() or _mail.settings_key != key:
+        _mail.pid, _mail.settings_key, _mail.backend = os.getpid(), key, get_connection()
+    elif now - _mail.used_at > _MAIL_IDLE_REOPEN_SECONDS:
+        _mail.backend.close()
+    _mail.backend.open()
+    _mail.used_at = now
+    return _mail.backend
+
+
+def _mail_connection_drop() -> None:
+    """After an error the connection may be broken: the next send opens a fresh one."""
+    if _mail.backend is not None and _mail.pid == os.getpid():
+        try:
+            _mail.backend.close()
+        except Exception:
+            logger.debug("closing a broken mail connection failed", exc_info=True)
+    _mail.backend = None
+
+
+_skeletons: dict[int, Skeleton | None] = {}
+
+
+def _skeleton_for(body: OutboundBody) -> Skeleton | None:
+    """The shared body built once per process (a handful of bodies live at a time)."""
+    if body.pk not in _skeletons:
+        if len(_skeletons) >= 32:
+            _skeletons.clear()
+        _skeletons[body.pk] = Skeleton.compose(
+            subject=body.subject,
+            text=body.body_text,
+            html=body.body_html,
+            from_email=body.from_email,
+            headers=body.headers,
+        )
+    return _skeletons[body.pk]
+
+
+def _deliver(email: OutboundEmail, connection) -> None:
+    """Puts the message on the wire; a fan-out's copy as filled-in bytes over SMTP where it can."""
+    if email.body is not None and isinstance(connection, SMTPBackend) and connection.connection is not None:
+        skeleton = _skeleton_for(email.body)
+        data = skeleton.fill(to=email.recipient, values=email.values) if skeleton is not None else None
+        if data is not None:
+            if steptimer.ON:
+                steptimer.lap("build")
+            connection.connection.sendmail(skeleton.envelope_from, [email.recipient], data)  # type: ignore[union-attr]
+            if steptimer.ON:
+                steptimer.lap("smtp")
+            return
+    sent = _message_for(email, connection).send()
+    if sent != 1:
+        raise smtplib.SMTPException("The mail backend accepted no message.")
 
 
 def _is_transient(error: Exception) -> bool:
@@ -259,22 +418,27 @@ _OUTCOME_FIELDS = ["status", "attempts", "last_error", "sent_at", "updated_at", 
 def _forget_secret(email: OutboundEmail) -> None:
     """A finished row keeps what was sent to whom and when, never the link it carried."""
     if email.carries_secret and email.status != OutboundEmail.Status.PENDING:
-        email.body_text, email.body_html, email.headers, email.attachments = "", "", {}, []
+        email.body_text, email.body_html, email.headers, email.attachments, email.values = "", "", {}, [], {}
 
 
-def _attempt(email: OutboundEmail, connection) -> Exception | None:
+def _attempt(email: OutboundEmail, connection, *, still_wanted: bool | None = None) -> Exception | None:
     """Checks and sends a row its caller holds locked, setting the outcome on ``email`` (unsaved).
 
+    ``still_wanted`` is the kind's send check already asked in SQL (None: ask the Python checks now).
     Returns the error when the server asked to try later and attempts remain (the row stays pending).
     """
-    if not _should_still_send(email):
+    if still_wanted is None:
+        still_wanted = _should_still_send(email)
+    if steptimer.ON:
+        steptimer.lap("check")
+    if not still_wanted:
         email.status = OutboundEmail.Status.SKIPPED
         return None
     email.attempts += 1
     try:
-        sent = _message_for(email, connection).send()
-        if sent != 1:
-            raise smtplib.SMTPException("The mail backend accepted no message.")
+        _deliver(email, connection)
+        if steptimer.ON:
+            steptimer.lap("glue")
     except Exception as error:
         email.last_error = f"{type(error).__name__}: {error}"[:2000]
         if _is_transient(error) and email.attempts < settings.OUTBOX_MAX_ATTEMPTS:
@@ -301,79 +465,181 @@ def email_send(*, email_id: int, connection=None) -> OutboundEmail | None:
             .filter(pk=email_id, status=OutboundEmail.Status.PENDING)
             .first()
         )
-        if email is None:
-            return None
-        transient = _attempt(email, connection or get_connection())
+        if email is None or _claimed_by_live_session(email):
+            return None  # done, or another sender has it in hand
+        transient = _attempt(email, connection or _mail_connection())
         _forget_secret(email)
         email.save(update_fields=_OUTCOME_FIELDS)
     if transient is not None:
+        if connection is None:
+            _mail_connection_drop()
         raise TransientSendError(email.last_error) from transient
     return email
 
 
-# The batch sender's two statements per message. Built by the ORM they cost more than the database's
-# own work on them, once for every message of a fan-out; as plain SQL they cost a quarter less CPU a
-# message in all (see docs/BENCHMARKS.md).
-_LOCK_PENDING = (
-    f"SELECT attempts, last_error FROM {OutboundEmail._meta.db_table} "  # noqa: S608 (the model's table)
-    "WHERE id = %s AND status = %s FOR UPDATE SKIP LOCKED"
+# The batch sender claims its rows for its PostgreSQL session ("<pid>:<backend start>") and holds no
+# transaction, and no row lock, while the mail server talks. A claim is void once its session is gone:
+# a worker that dies (killed, or its connection lost) frees its rows at once, with no guessed timeout.
+_SESSION = (
+    "SELECT pg_backend_pid() || ':' || extract(epoch FROM backend_start)::text "
+    "FROM pg_stat_activity WHERE pid = pg_backend_pid()"
 )
-# A finished row that carried a secret loses its body and headers in the same statement.
-_SAVE_OUTCOME = (
-    f"UPDATE {OutboundEmail._meta.db_table} "  # noqa: S608 (the model's table)
-    "SET status = %s, attempts = %s, last_error = %s, sent_at = %s, updated_at = %s, "
+_CLAIM_VOID = (
+    "(o.claimed_by = '' OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
+    "WHERE a.pid || ':' || extract(epoch FROM a.backend_start)::text = o.claimed_by))"
+)
+_CLAIM = (
+    f"UPDATE {_TABLE} o SET claimed_by = %s "  # noqa: S608 (the model's table)
+    f"WHERE o.id = ANY(%s) AND o.status = %s AND {_CLAIM_VOID} RETURNING o.id"
+)
+_RELEASE = f"UPDATE {_TABLE} SET claimed_by = '' WHERE id = ANY(%s) AND claimed_by = %s"  # noqa: S608
+# One statement a message, committed on its own: it saves the previous message's outcome (a finished
+# row that carried a secret loses its body, headers and values with it) and returns what the next
+# message needs, its kind's send check included (outbox.registry), asked right before it goes. It sets
+# synchronous_commit off for its own transaction: the commit waits for no disk sync (what a PostgreSQL
+# crash can cost: see outbox.models).
+_STEP = (
+    f"WITH outcome AS (UPDATE {_TABLE} SET status = %s, attempts = %s, last_error = %s, "  # noqa: S608
+    "sent_at = %s, updated_at = %s, claimed_by = '', "
     "body_text = CASE WHEN carries_secret AND %s THEN '' ELSE body_text END, "
     "body_html = CASE WHEN carries_secret AND %s THEN '' ELSE body_html END, "
-    "headers = CASE WHEN carries_secret AND %s THEN '{}'::jsonb ELSE headers END, "
-    "attachments = CASE WHEN carries_secret AND %s THEN '[]'::jsonb ELSE attachments END "
-    "WHERE id = %s"
+    "headers = CASE WHEN carries_secret AND %s THEN '{{}}'::jsonb ELSE headers END, "
+    "attachments = CASE WHEN carries_secret AND %s THEN '[]'::jsonb ELSE attachments END, "
+    '"values" = CASE WHEN carries_secret AND %s THEN \'{{}}\'::jsonb ELSE "values" END '
+    "WHERE id = %s AND claimed_by = %s) "
+    "SELECT set_config('synchronous_commit', 'off', true), o.attempts, o.last_error, ({check}) "
+    f"FROM (SELECT 1) AS one LEFT JOIN {_TABLE} o "
+    "ON o.id = %s AND o.status = %s AND o.claimed_by = %s"
 )
+_NO_OUTCOME = [None] * 10 + [None]
+_step_statements: dict[str, tuple[str, bool]] = {}
+
+
+def _step_statement(kind: str) -> tuple[str, bool]:
+    """The per-message statement for a next message of ``kind``, and whether it asks the kind's checks."""
+    if kind not in _step_statements:
+        check = sql_check_for(kind)
+        _step_statements[kind] = (_STEP.format(check=check or "TRUE"), check is not None)
+    return _step_statements[kind]
+
+
+def _outcome_of(email: OutboundEmail) -> list:
+    finished = email.status != OutboundEmail.Status.PENDING
+    return [
+        email.status,
+        email.attempts,
+        email.last_error,
+        email.sent_at,
+        email.updated_at,
+        *[finished] * 5,
+        email.pk,
+    ]
+
+
+_sessions: "weakref.WeakKeyDictionary[object, str]" = weakref.WeakKeyDictionary()
+
+
+def _session_name(cursor) -> str:
+    """This database connection's session, as claims name it (asked once per connection)."""
+    raw = database.connection
+    if raw not in _sessions:
+        cursor.execute(_SESSION)
+        _sessions[raw] = cursor.fetchone()[0]
+    return _sessions[raw]
+
+
+def _claimed_by_live_session(email: OutboundEmail) -> bool:
+    if not email.claimed_by or database.vendor != "postgresql":
+        return False
+    with database.cursor() as cursor:
+        cursor.execute(
+            f"SELECT NOT {_CLAIM_VOID} FROM {_TABLE} o WHERE o.id = %s",  # noqa: S608 (the model's table)
+            [email.pk],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def _bodies_for(emails: dict[int, OutboundEmail]) -> None:
+    """Attaches each row's shared body, reading only the bodies this process has not seen yet."""
+    wanted = {email.body_id for email in emails.values() if email.body_id is not None}
+    missing = wanted - _bodies.keys()
+    if missing:
+        if len(_bodies) > 32:
+            _bodies.clear()
+        _bodies.update(OutboundBody.objects.in_bulk(missing))
+    for email in emails.values():
+        if email.body_id is not None:
+            email.body = _bodies[email.body_id]
+
+
+_bodies: dict[int, OutboundBody] = {}
 
 
 def email_send_batch(*, email_ids: list[int]) -> list[int]:
-    """Sends many rows over one mail-server connection; returns the ids to try again later.
+    """Sends many rows over this process's mail connection; returns the ids to try again later.
 
-    What an email says never changes once it is written, so the batch's rows are read in one query.
-    Then each message is sent as ``email_send`` sends one: in its own transaction, its row locked
-    (skipped when another sender holds it) and found still pending, its send checks asked, and
-    "sent" committed the moment the server accepts, before the next message goes. So two senders
-    never both send a row, and a worker that dies leaves at most the message on the wire unconfirmed.
+    The batch's rows are claimed for this database session in one statement (rows claimed by a live
+    session are another sender's) and read in one query. Then one statement per message saves the
+    previous outcome and asks the next message's send check; the message goes only if its row is
+    still pending and claimed by us and the check says yes. No transaction is open while the server
+    talks. So two senders never both send a row, and a worker that dies leaves at most the message on
+    the wire unconfirmed (its claim dies with its session: the rows are free at once).
     """
-    if not database.features.has_select_for_update_skip_locked:
+    if database.vendor != "postgresql" or database.in_atomic_block:
         return _email_send_each(email_ids)
-    emails = OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.PENDING).in_bulk()
+    if steptimer.ON:
+        steptimer.start()
+    with database.cursor() as cursor:
+        me = _session_name(cursor)
+        cursor.execute(_CLAIM, [me, email_ids, OutboundEmail.Status.PENDING])
+        claimed = {row[0] for row in cursor.fetchall()}
+        try:
+            return _send_claimed(cursor, me, [email_id for email_id in email_ids if email_id in claimed])
+        finally:
+            cursor.execute(_RELEASE, [list(claimed), me])
+            if steptimer.ON:
+                steptimer.lap("glue")
+                steptimer.flush()
+
+
+def _send_claimed(cursor, me: str, email_ids: list[int]) -> list[int]:
+    emails = (
+        OutboundEmail.objects.filter(pk__in=email_ids)
+        .defer("dedupe_key", "created_at", "updated_at", "queued_at")
+        .in_bulk()
+    )
+    _bodies_for(emails)
+    if steptimer.ON:
+        steptimer.lap("mark")
     retry: list[int] = []
-    connection = get_connection()
-    with connection:
-        for email_id in email_ids:
-            email = emails.get(email_id)
-            if email is None:
-                continue  # sent, skipped or failed since it was queued
-            with transaction.atomic(), database.cursor() as cursor:
-                cursor.execute(_LOCK_PENDING, [email_id, OutboundEmail.Status.PENDING])
-                locked = cursor.fetchone()
-                if locked is None:
-                    continue  # another sender holds it, or finished it since the batch was read
-                # Another sender may have tried it in between: count on from what the row says now.
-                email.attempts, email.last_error = locked
-                transient = _attempt(email, connection)
-                email.updated_at = timezone.now()
-                cursor.execute(
-                    _SAVE_OUTCOME,
-                    [
-                        email.status,
-                        email.attempts,
-                        email.last_error,
-                        email.sent_at,
-                        email.updated_at,
-                        *[email.status != OutboundEmail.Status.PENDING] * 4,
-                        email_id,
-                    ],
-                )
-            if transient is not None:
-                retry.append(email_id)
-                # A broken connection is dropped; the next message opens a fresh one.
-                connection.close()
+    connection = _mail_connection()
+    previous: list = _NO_OUTCOME
+    for email_id in email_ids:
+        email = emails[email_id]
+        statement, checked_in_sql = _step_statement(email.kind)
+        cursor.execute(statement, [*previous, me, email_id, OutboundEmail.Status.PENDING, me])
+        _, attempts, last_error, wanted = cursor.fetchone()
+        previous = _NO_OUTCOME
+        if steptimer.ON:
+            steptimer.lap("mark", count=1)
+        if attempts is None:
+            continue  # finished by another sender since the batch was claimed
+        # Count on from what the row says now.
+        email.attempts, email.last_error = attempts, last_error
+        transient = _attempt(email, connection, still_wanted=wanted if checked_in_sql else None)
+        email.updated_at = timezone.now()
+        previous = _outcome_of(email)
+        if transient is not None:
+            retry.append(email_id)
+            # A broken connection is dropped; the next message opens a fresh one.
+            _mail_connection_drop()
+            connection = _mail_connection()
+    if previous is not _NO_OUTCOME:
+        statement, _checked = _step_statement("")
+        cursor.execute(statement, [*previous, me, None, OutboundEmail.Status.PENDING, me])
+        if steptimer.ON:
+            steptimer.lap("mark")
     return retry
 
 
@@ -381,14 +647,11 @@ def _email_send_each(email_ids: list[int]) -> list[int]:
     """The batch through ``email_send``, for databases without row locks (the embedded SQLite, whose
     immediate transactions let one writer in at a time): slower, with the same guarantees."""
     retry: list[int] = []
-    connection = get_connection()
-    with connection:
-        for email_id in email_ids:
-            try:
-                email_send(email_id=email_id, connection=connection)
-            except TransientSendError:
-                retry.append(email_id)
-                connection.close()
+    for email_id in email_ids:
+        try:
+            email_send(email_id=email_id)
+        except TransientSendError:
+            retry.append(email_id)
     return retry
 
 

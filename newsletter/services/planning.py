@@ -14,19 +14,42 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import steptimer
 from core.exceptions import ApplicationError
 from newsletter.models import Broadcast, Delivery, Lesson, SendSlot, Subscriber
 from newsletter.rendering import IssueContent, list_unsubscribe_headers, unsubscribe_url, workbook_link
 from newsletter.schedule import is_slot, slots_between
 from newsletter.services.content import content_of, issue_render
-from outbox.services import EmailDraft, email_enqueue_many, emails_send_on_commit
+from outbox.mime import PLACEHOLDER
+from outbox.services import EmailDraft, email_body_create, email_enqueue_many, emails_send_on_commit
 
 
 @dataclass
 class _Contents:
-    """Lessons rendered from Markdown once per run, not once per subscriber."""
+    """Lessons rendered from Markdown once per run, and each issue's email once per slot (as a shared
+    outbox body with placeholders for the subscriber's name and links), not once per subscriber."""
 
     lessons: dict[int, IssueContent] = field(default_factory=dict)
+    bodies: dict[tuple, tuple[int, str]] = field(default_factory=dict)
+
+    def body(self, *, key: tuple, content: IssueContent, named: bool) -> tuple[int, str]:
+        """The shared body's id and subject for this issue, with or without the name line."""
+        if (key, named) not in self.bodies:
+            link = PLACEHOLDER.format("unsubscribe_url")
+            rendered = issue_render(
+                content=content,
+                unsubscribe_link=link,
+                name=PLACEHOLDER.format("name") if named else "",
+                workbook_url=PLACEHOLDER.format("workbook_url") if content.exercise else None,
+            )
+            body = email_body_create(
+                subject=rendered.subject,
+                text=rendered.text,
+                html=rendered.html,
+                headers=list_unsubscribe_headers(link),
+            )
+            self.bodies[key, named] = (body.pk, body.subject)
+        return self.bodies[key, named]
 
     def load_lessons(self, lesson_ids: set[int]) -> None:
         missing = lesson_ids - self.lessons.keys()
@@ -101,36 +124,37 @@ def _slot_plan_chunk(*, slot_id: int, contents: _Contents) -> bool:
 
     deliveries: list[Delivery] = []
     drafts: list[EmailDraft] = []
+    key: tuple
     for row in rows:
         if row["pk"] in planned_before:
             continue
         if broadcast_content is not None:
-            kind, content = Delivery.Kind.BROADCAST, broadcast_content
+            kind, content, key = Delivery.Kind.BROADCAST, broadcast_content, ("broadcast", slot.pk)
             delivery = Delivery(subscriber_id=row["pk"], slot=slot, kind=kind, broadcast=slot.broadcast)
         elif row["next_lesson_id"] is not None and row["next_lesson_id"] in contents.lessons:
             kind, content = Delivery.Kind.LESSON, contents.lessons[row["next_lesson_id"]]
+            key = ("lesson", row["next_lesson_id"], slot.pk)
             delivery = Delivery(
                 subscriber_id=row["pk"], slot=slot, kind=kind, lesson_id=row["next_lesson_id"]
             )
         else:
             continue  # the course is over for this subscriber and there is no broadcast
-        link = unsubscribe_url(row["pk"])
-        rendered = issue_render(
-            content=content,
-            unsubscribe_link=link,
-            name=row["name"],
-            workbook_url=workbook_link(row["pk"]) if content.exercise else None,
-        )
+        values = {"unsubscribe_url": unsubscribe_url(row["pk"])}
+        if row["name"]:
+            values["name"] = row["name"]
+        if content.exercise:
+            values["workbook_url"] = workbook_link(row["pk"])
+        body_id, subject = contents.body(key=key, content=content, named=bool(row["name"]))
         deliveries.append(delivery)
         drafts.append(
             EmailDraft(
                 kind=f"newsletter.{kind}",
                 recipient=row["email"],
                 key=f"slot:{slot.pk}",
-                subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
-                headers=list_unsubscribe_headers(link),
+                subject=subject,
+                text="",
+                body_id=body_id,
+                values=values,
                 context={"subscriber_id": row["pk"], "slot_id": slot.pk},
                 carries_secret=True,  # the subscriber's unsubscribe link
             )
@@ -167,8 +191,13 @@ def slot_plan(*, starts_at: datetime) -> SendSlot:
         raise ApplicationError(_("配信枠の日時ではありません。"))
     slot = _slot_take_up(starts_at=starts_at)
     contents = _Contents()
+    if steptimer.ON:
+        steptimer.start()
     while not _slot_plan_chunk(slot_id=slot.pk, contents=contents):
         pass
+    if steptimer.ON:
+        steptimer.lap("planning")
+        steptimer.flush()
     slot.refresh_from_db()
     return slot
 

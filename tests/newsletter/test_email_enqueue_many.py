@@ -24,12 +24,14 @@ def draft(n: int, **fields) -> EmailDraft:
 
 
 def test_many_emails_are_written_in_constant_queries_and_their_ids_come_back_in_order():
+    with CaptureQueriesContext(connection) as few:
+        email_enqueue_many(drafts=[draft(n + 1000) for n in range(3)])
     with CaptureQueriesContext(connection) as queries:
         ids = email_enqueue_many(
             drafts=[draft(n, html="<p>本文</p>", headers={"X-A": "1"}) for n in range(100)]
         )
 
-    assert len(queries) == 2
+    assert len(queries) == len(few) == 2  # on PostgreSQL the rows themselves go by COPY
     rows = OutboundEmail.objects.in_bulk(ids)
     assert [rows[pk].recipient for pk in ids] == [f"r{n}@example.com" for n in range(100)]
     assert rows[ids[0]].headers == {"X-A": "1"}

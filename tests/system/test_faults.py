@@ -180,6 +180,57 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_at_most_the_mess
     assert sum(count - 1 for count in duplicated.values()) <= 1, duplicated
 
 
+@pytest.mark.parametrize("loss", ["flushed", "restarted"])
+def test_redis_losing_everything_mid_fan_out_loses_no_message_and_the_duplicates_are_counted(
+    loss, tmp_path, test_database_url, redis_server, smtp_sink
+):
+    import redis
+
+    slot = slots_between(timezone.now() - timedelta(days=7), timezone.now())[-1]
+    LessonFactory()
+    subscribers = SubscriberFactory.create_batch(1000, confirmed_at=slot - timedelta(days=1))
+    env = app_env(
+        database_url=test_database_url,
+        broker_url=redis_server.url,
+        smtp_port=smtp_sink.port,
+        OUTBOX_STALE_AFTER_MINUTES=0,
+        NEWSLETTER_SEND_BATCH_SIZE=100,
+        NEWSLETTER_SEND_RATE_PER_MINUTE=10_000_000,
+    )
+    worker = start_worker(env, tmp_path, name="survivor")
+    try:
+        plan = manage(
+            env,
+            "shell",
+            "-c",
+            "from datetime import datetime; from newsletter.services.planning import slot_plan; "
+            f"slot = slot_plan(starts_at=datetime.fromisoformat('{slot.isoformat()}')); "
+            "print('queued', slot.queued_count)",
+        )
+        assert "queued 1000" in plan.stdout, plan.stderr
+        assert wait_until(lambda: smtp_sink.total() >= 150, 60, interval=0.01), worker.output()
+        if loss == "flushed":
+            redis.Redis.from_url(redis_server.url).flushall()
+        else:  # no persistence: a restarted Redis has lost every queued task
+            redis_server.stop()
+            redis_server.start()
+        delivered_at_loss = smtp_sink.total()
+        assert delivered_at_loss < 1000, "the fan-out finished before Redis lost its tasks"
+
+        manage(env, "shell", "-c", SWEEP_NOW)
+        assert wait_until(lambda: len(smtp_sink.received) == 1000, 120), worker.output()
+        assert wait_until(
+            lambda: OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT).count() == 1000, 30
+        )
+    finally:
+        worker.stop()
+
+    duplicates = sum(count - 1 for count in smtp_sink.received.values())
+    print(f"Redis {loss} after {delivered_at_loss} of 1000 delivered; duplicates: {duplicates}")
+    assert set(smtp_sink.received) == {subscriber.email for subscriber in subscribers}  # nothing lost
+    assert OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT).count() == 0
+
+
 def test_after_a_postgresql_restart_requests_fail_fast_with_503_then_recover_without_a_web_restart(
     tmp_path, postgres_server, redis_server
 ):

@@ -1,0 +1,123 @@
+"""The newsletter's send check, asked inside the batch sender's locking statement, right before each send."""
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection
+from django.utils import timezone
+
+from newsletter.models import Subscriber, Suppression
+from newsletter.schedule import slots_between
+from newsletter.send_checks import newsletter_email_still_wanted
+from newsletter.services import planning
+from newsletter.services.planning import slot_plan
+from newsletter.services.subscribers import address_suppress, subscriber_unsubscribe
+from newsletter.tokens import unsubscribe_token_make
+from outbox.models import OutboundEmail
+from outbox.services import _NO_OUTCOME, _step_statement, email_send_batch
+from tests.newsletter.factories import LessonFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class StopsPeopleWhileSending(EmailBackend):
+    """A mail server during whose first exchange other things happen (an unsubscribe, a bounce)."""
+
+    during_first_send = None
+
+    def send_messages(self, messages):
+        sent = super().send_messages(messages)
+        if StopsPeopleWhileSending.during_first_send is not None:
+            action, StopsPeopleWhileSending.during_first_send = (
+                StopsPeopleWhileSending.during_first_send,
+                None,
+            )
+            action()
+        return sent
+
+
+@pytest.fixture
+def planned_batch(settings, monkeypatch):
+    """Three subscribers' lessons planned for one slot, not sent yet: their ids in sending order."""
+    settings.EMAIL_BACKEND = "tests.newsletter.test_send_check_in_batch.StopsPeopleWhileSending"
+    slot = slots_between(timezone.now() - timedelta(days=7), timezone.now())[-1]
+    LessonFactory()
+    for number in range(3):
+        SubscriberFactory(email=f"reader{number}@example.com", confirmed_at=slot - timedelta(days=1))
+    monkeypatch.setattr(planning, "emails_send_on_commit", lambda **kwargs: None)
+    slot_plan(starts_at=slot)
+    return list(OutboundEmail.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def statuses() -> list[str]:
+    return list(OutboundEmail.objects.order_by("pk").values_list("status", flat=True))
+
+
+def test_an_unsubscribe_during_a_batch_stops_the_very_next_message(planned_batch):
+    second = Subscriber.objects.get(email="reader1@example.com")
+    StopsPeopleWhileSending.during_first_send = lambda: subscriber_unsubscribe(
+        token=unsubscribe_token_make(subscriber_id=second.pk)
+    )
+
+    assert email_send_batch(email_ids=planned_batch) == []
+
+    assert statuses() == ["sent", "skipped", "sent"]
+    assert [message.to for message in mail.outbox] == [["reader0@example.com"], ["reader2@example.com"]]
+    # Finished rows keep no one's signed links (they carry secrets): their values are blanked.
+    assert list(OutboundEmail.objects.values_list("values", flat=True)) == [{}, {}, {}]
+
+
+def test_a_bounce_during_a_batch_stops_the_very_next_message_to_that_address(planned_batch):
+    StopsPeopleWhileSending.during_first_send = lambda: address_suppress(
+        email="READER1@example.com", reason=Suppression.Reason.BOUNCED
+    )
+
+    email_send_batch(email_ids=planned_batch)
+
+    assert statuses() == ["sent", "skipped", "sent"]
+
+
+def test_the_check_costs_no_query_of_its_own(planned_batch, django_assert_max_num_queries):
+    # Per message: the locking statement (check included) and the outcome; the batch's read, bodies.
+    with django_assert_max_num_queries(2 + 3 * 2 + 6):
+        email_send_batch(email_ids=planned_batch)
+    assert statuses() == ["sent"] * 3
+
+
+def sql_answer(email: OutboundEmail) -> bool:
+    statement, checked_in_sql = _step_statement(email.kind)
+    assert checked_in_sql
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*_NO_OUTCOME, "me", email.pk, OutboundEmail.Status.PENDING, "me"])
+        return cursor.fetchone()[3]
+
+
+def test_the_sql_check_answers_as_the_python_check_in_every_case():
+    kinds = ["newsletter.lesson", "newsletter.broadcast", "newsletter.confirm", "newsletter.test"]
+    statuses_ = [*Subscriber.Status.values, "missing", "no subscriber"]
+    answers = []
+    for number, (kind, status, suppressed) in enumerate(itertools.product(kinds, statuses_, [False, True])):
+        address = f"case{number}@example.com"
+        context = {}
+        if status == "missing":
+            context = {"subscriber_id": 10**9}
+        elif status != "no subscriber":
+            context = {"subscriber_id": SubscriberFactory(email=address, status=status).pk}
+        if suppressed:
+            Suppression.objects.create(email=address.upper(), reason=Suppression.Reason.BOUNCED)
+        email = OutboundEmail.objects.create(
+            kind=kind,
+            dedupe_key=address,
+            recipient=address,
+            subject="件名",
+            body_text="本文",
+            context=context,
+            claimed_by="me",
+        )
+        python = newsletter_email_still_wanted(email)
+        assert sql_answer(email) == python, (kind, status, suppressed)
+        answers.append(python)
+    assert True in answers and False in answers

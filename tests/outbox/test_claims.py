@@ -1,0 +1,115 @@
+"""Batch senders claim rows for their database session; a claim dies with its session."""
+
+import smtplib
+import socket
+
+import psycopg
+import pytest
+from django.core import mail
+from django.db import connection
+
+from bench.processes import SmtpSink
+from outbox import services
+from outbox.models import OutboundEmail
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def pending_rows(count: int) -> list[int]:
+    return [
+        services.email_enqueue(
+            kind="test.notice",
+            recipient=f"r{n}@example.com",
+            key=str(n),
+            subject="件名",
+            text="本文",
+            send=False,
+        )[0].pk
+        for n in range(count)
+    ]
+
+
+@pytest.fixture
+def other_session():
+    """A second PostgreSQL session, as another worker's, and its name as claims write it."""
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        dbname=settings["NAME"],
+        autocommit=True,
+    ) as other:
+        yield other, other.execute(services._SESSION).fetchone()[0]
+
+
+def test_rows_claimed_by_a_live_session_are_left_to_it_by_batches_and_single_sends(other_session):
+    _other, name = other_session
+    ids = pending_rows(3)
+    OutboundEmail.objects.filter(pk=ids[1]).update(claimed_by=name)
+
+    assert services.email_send_batch(email_ids=ids) == []
+    assert services.email_send(email_id=ids[1]) is None
+
+    assert [message.to for message in mail.outbox] == [["r0@example.com"], ["r2@example.com"]]
+    assert OutboundEmail.objects.get(pk=ids[1]).status == OutboundEmail.Status.PENDING
+
+
+def test_the_claim_of_a_session_that_is_gone_is_void_at_once(other_session):
+    other, name = other_session
+    ids = pending_rows(2)
+    OutboundEmail.objects.filter(pk__in=ids).update(claimed_by=name)
+    other.close()  # the worker died: its connection, and with it its session, is gone
+
+    assert services.email_send_batch(email_ids=ids) == []
+
+    assert len(mail.outbox) == 2
+    rows = OutboundEmail.objects.filter(pk__in=ids)
+    assert {(row.status, row.claimed_by, row.attempts) for row in rows} == {("sent", "", 1)}
+
+
+def test_a_finished_batch_leaves_no_claim_behind(settings):
+    ids = pending_rows(3)
+    OutboundEmail.objects.filter(pk=ids[0]).update(status=OutboundEmail.Status.SKIPPED)
+
+    services.email_send_batch(email_ids=ids)
+
+    assert not OutboundEmail.objects.exclude(claimed_by="").exists()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    sink = SmtpSink()
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield sink
+    services._mail_connection_drop()
+    sink.stop()
+
+
+def test_a_worker_sends_every_batch_over_one_smtp_connection_and_reopens_it_after_an_error(
+    smtp_server, monkeypatch
+):
+    connects = []
+    real_connect = smtplib.SMTP.connect
+    monkeypatch.setattr(
+        smtplib.SMTP,
+        "connect",
+        lambda self, *args, **kwargs: connects.append(1) or real_connect(self, *args, **kwargs),
+    )
+    first = pending_rows(3)
+    services.email_send_batch(email_ids=first[:2])
+    services.email_send_batch(email_ids=first[2:])
+    assert (len(connects), smtp_server.total()) == (1, 3)
+
+    services._mail.backend.connection.sock.shutdown(socket.SHUT_RDWR)  # the connection is lost
+    third = services.email_enqueue(
+        kind="test.notice", recipient="late@example.com", key="late", subject="件名", text="本文", send=False
+    )[0].pk
+    assert services.email_send_batch(email_ids=[third]) == [third]  # tried again later
+    assert services.email_send_batch(email_ids=[third]) == []
+    assert len(connects) == 2
+    assert smtp_server.received["late@example.com"] == 1
