@@ -56,3 +56,16 @@ def run_on_each(modeladmin, request, queryset, action, done_message) -> None:
             done += 1
     if done:
         modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+
+class OwnerOnlyReadOnlyAdmin(ReadOnlyAdmin):
+    """A read-only screen for the practice's owner (superusers) alone: what it lists spans every
+    counselor's clients, so no counselor's permissions open it."""
+
+    actions = None
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import OwnerOnlyReadOnlyAdmin
 from outbox.models import OutboundEmail
 
 # What was sent, to whom, when and how it went: never the body, headers, attachments or dedupe key.
@@ -21,7 +22,7 @@ METADATA_FIELDS = (
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(OwnerOnlyReadOnlyAdmin):
     """The outbox for the practice owner (superusers) alone, read-only and metadata only.
 
     The outbox holds every counselor's clients' mail, so no counselor's permissions open it.
@@ -35,22 +36,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_per_page = 50
     fields = METADATA_FIELDS
     readonly_fields = METADATA_FIELDS
-    actions = None
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer(*OutboundEmail.SECRET_FIELDS, "dedupe_key", "context")
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -7,7 +7,7 @@ page, and the ledger and Stripe's events are never edited.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import OwnRecordsAdmin, ReadOnlyAdmin, run_on_each
+from core.admin import OwnerOnlyReadOnlyAdmin, OwnRecordsAdmin, ReadOnlyAdmin, run_on_each
 from payments.models import LedgerEntry, Payment, Receipt, Refund, StripeEvent
 from payments.services.refunds import refund_mark_made
 from payments.services.settlement import payment_mark_received
@@ -85,24 +85,8 @@ class LedgerEntryAdmin(ReadOnlyOwnRecordsAdmin):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
+class StripeEventAdmin(OwnerOnlyReadOnlyAdmin):
     """Every Stripe event received, for the practice's owner: it names every client who paid."""
 
     list_display = ("received_at", "event_id", "type", "created")
     search_fields = ("event_id", "type")
-    actions = None
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
