@@ -131,9 +131,8 @@ def test_with_redis_stopped_requests_succeed_and_the_mail_goes_out_once_it_is_ba
         web.stop()
 
 
-def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_at_most_the_message_on_the_wire(
-    tmp_path, test_database_url, redis_server, smtp_sink
-):
+def fan_out_of_a_thousand(test_database_url, redis_server, smtp_sink):
+    """A due slot with 1,000 confirmed subscribers, and the environment its worker processes run in."""
     slot = slots_between(timezone.now() - timedelta(days=7), timezone.now())[-1]
     LessonFactory()
     subscribers = SubscriberFactory.create_batch(1000, confirmed_at=slot - timedelta(days=1))
@@ -145,18 +144,29 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_at_most_the_mess
         NEWSLETTER_SEND_BATCH_SIZE=100,
         NEWSLETTER_SEND_RATE_PER_MINUTE=10_000_000,  # no spacing: the whole slot at once
     )
+    return slot, subscribers, env
+
+
+def plan_slot_in_another_process(env, slot) -> None:
+    plan = manage(
+        env,
+        "shell",
+        "-c",
+        "from datetime import datetime; from newsletter.services.planning import slot_plan; "
+        f"slot = slot_plan(starts_at=datetime.fromisoformat('{slot.isoformat()}')); "
+        "print('queued', slot.queued_count)",
+    )
+    assert "queued 1000" in plan.stdout, plan.stderr
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_at_most_the_message_on_the_wire(
+    tmp_path, test_database_url, redis_server, smtp_sink
+):
+    slot, subscribers, env = fan_out_of_a_thousand(test_database_url, redis_server, smtp_sink)
     # One thread, so exactly one message can be on the wire when the worker dies.
     first = start_worker(env, tmp_path, name="first", concurrency=1)
     try:
-        plan = manage(
-            env,
-            "shell",
-            "-c",
-            "from datetime import datetime; from newsletter.services.planning import slot_plan; "
-            f"slot = slot_plan(starts_at=datetime.fromisoformat('{slot.isoformat()}')); "
-            "print('queued', slot.queued_count)",
-        )
-        assert "queued 1000" in plan.stdout, plan.stderr
+        plan_slot_in_another_process(env, slot)
         assert wait_until(lambda: smtp_sink.total() >= 150, 60, interval=0.01), first.output()
         first.kill()
         delivered_at_kill = smtp_sink.total()
@@ -186,28 +196,10 @@ def test_redis_losing_everything_mid_fan_out_loses_no_message_and_the_duplicates
 ):
     import redis
 
-    slot = slots_between(timezone.now() - timedelta(days=7), timezone.now())[-1]
-    LessonFactory()
-    subscribers = SubscriberFactory.create_batch(1000, confirmed_at=slot - timedelta(days=1))
-    env = app_env(
-        database_url=test_database_url,
-        broker_url=redis_server.url,
-        smtp_port=smtp_sink.port,
-        OUTBOX_STALE_AFTER_MINUTES=0,
-        NEWSLETTER_SEND_BATCH_SIZE=100,
-        NEWSLETTER_SEND_RATE_PER_MINUTE=10_000_000,
-    )
+    slot, subscribers, env = fan_out_of_a_thousand(test_database_url, redis_server, smtp_sink)
     worker = start_worker(env, tmp_path, name="survivor")
     try:
-        plan = manage(
-            env,
-            "shell",
-            "-c",
-            "from datetime import datetime; from newsletter.services.planning import slot_plan; "
-            f"slot = slot_plan(starts_at=datetime.fromisoformat('{slot.isoformat()}')); "
-            "print('queued', slot.queued_count)",
-        )
-        assert "queued 1000" in plan.stdout, plan.stderr
+        plan_slot_in_another_process(env, slot)
         assert wait_until(lambda: smtp_sink.total() >= 150, 60, interval=0.01), worker.output()
         if loss == "flushed":
             redis.Redis.from_url(redis_server.url).flushall()
