@@ -3,6 +3,7 @@ from django.core import mail
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from accounts.services import counselor_group_ensure
 from tests.accounts.factories import ClientFactory, CounselorFactory
 
 
@@ -36,6 +37,14 @@ def client_user(db):
 @pytest.fixture
 def counselor(db):
     return CounselorFactory()
+
+
+@pytest.fixture
+def counselor_admin(client, counselor):
+    """The Django admin, logged in as a counselor of the counselors' group."""
+    counselor.groups.add(counselor_group_ensure())
+    client.force_login(counselor)
+    return client
 
 
 @pytest.fixture

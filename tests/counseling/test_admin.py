@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.services import counselor_group_ensure
 from counseling.models import AccessRecord, Intake, SessionType, Worksheet
 from tests.accounts.factories import CounselorFactory
 from tests.counseling.conftest import WEDNESDAY, tokyo
@@ -21,13 +20,6 @@ from tests.counseling.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def counselor_admin(client, counselor):
-    counselor.groups.add(counselor_group_ensure())
-    client.force_login(counselor)
-    return client
 
 
 def _submitted(counselor, *, days_ago: int) -> Worksheet:

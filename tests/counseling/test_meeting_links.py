@@ -2,7 +2,6 @@
 
 import pytest
 
-from accounts.services import counselor_group_ensure
 from core.exceptions import ApplicationError
 from counseling.models import CounselorProfile
 from counseling.services.availability import counselor_profile_update
@@ -12,13 +11,6 @@ from tests.counseling.conftest import MEETING_URL, WEDNESDAY, tokyo
 from tests.counseling.factories import IntakeFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def counselor_admin(client, counselor):
-    counselor.groups.add(counselor_group_ensure())
-    client.force_login(counselor)
-    return client
 
 
 def a_client():

@@ -3,20 +3,12 @@ admin, and shown to the counselor as the practice's suggestion (the article stat
 
 import pytest
 
-from accounts.services import counselor_group_ensure
 from counseling.models import IntakeAnswer, Pattern, StepSuggestion
 from counseling.selectors.patterns import suggestions_for_answers
 from tests.counseling.factories import IntakeFactory
 
 pytestmark = pytest.mark.django_db
 ADD = "/admin/counseling/stepsuggestion/add/"
-
-
-@pytest.fixture
-def counselor_admin(client, counselor):
-    counselor.groups.add(counselor_group_ensure())
-    client.force_login(counselor)
-    return client
 
 
 def pk(code: str) -> int:
