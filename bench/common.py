@@ -365,6 +365,35 @@ def cpu_seconds(pids: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_snapshot() -> dict[int, tuple[str, int]]:
+    """Every process's name and CPU ticks (user plus system) so far, by pid."""
+    snapshot: dict[int, tuple[str, int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, tail = (entry / "stat").read_text().rsplit(")", 1)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        fields = tail.split()
+        snapshot[int(entry.name)] = (head.split("(", 1)[1], int(fields[11]) + int(fields[12]))
+    return snapshot
+
+
+def cpu_by_process(
+    before: dict[int, tuple[str, int]], after: dict[int, tuple[str, int]], groups: dict
+) -> dict:
+    """CPU seconds used between two snapshots, summed by group: ``groups`` maps a group's name to a
+    predicate on (pid, process name); processes that match none count as "other". A process that
+    started and ended between the snapshots is not seen."""
+    totals = {name: 0 for name in groups} | {"other": 0}
+    for pid, (name, ticks) in after.items():
+        used = ticks - before[pid][1] if pid in before and before[pid][0] == name else ticks
+        group = next((key for key, matches in groups.items() if matches(pid, name)), "other")
+        totals[group] += used
+    return {name: ticks / os.sysconf("SC_CLK_TCK") for name, ticks in totals.items()}
+
+
 def peak_rss_mib(pid: int) -> float:
     """The process's high-water mark of resident memory (VmHWM), in MiB."""
     try:

@@ -35,7 +35,9 @@ from bench.common import (
     BenchServices,
     argument_parser,
     child_pids,
+    cpu_by_process,
     cpu_seconds,
+    cpu_snapshot,
     finish,
     median,
     peak_rss_mib,
@@ -90,11 +92,13 @@ def run_ours(services: BenchServices, n: int, worker) -> dict:
     steps_before = steptimer.read(steps_directory)
     processes = [worker.process.pid, *child_pids(worker.process.pid)]
     cpu_before = cpu_seconds(processes)
+    everything_before = cpu_snapshot()
     started = time.monotonic()
     newsletter_plan_due_slots_task.delay()
     if not sink.wait_for(before + n):
         raise SystemExit(f"fan-out stalled at {sink.count - before} of {n} messages")
     elapsed = time.monotonic() - started
+    everything_after = cpu_snapshot()
 
     # The sink counts a message when it is accepted; "sent" commits just after. Then nothing more
     # may arrive: every subscriber exactly one message.
@@ -125,6 +129,21 @@ def run_ours(services: BenchServices, n: int, worker) -> dict:
         # Planning and sending, in every worker process: what a message costs, whatever else runs.
         "worker_cpu_ms_per_message": (cpu_seconds(processes) - cpu_before) * 1000 / n,
         "received": received,
+        # Every process's CPU over the run, by what it is (ms a message): the machine's whole cost.
+        "cpu_ms_per_message_by_process": {
+            group: round(seconds * 1000 / n, 3)
+            for group, seconds in cpu_by_process(
+                everything_before,
+                everything_after,
+                {
+                    "workers": lambda pid, _name: pid in processes,
+                    "postgres": lambda _pid, name: name.startswith("postgres"),
+                    "redis": lambda _pid, name: name.startswith("redis"),
+                    "sink": lambda _pid, name: name == "smtp-sink",
+                    "bench": lambda pid, _name: pid == os.getpid(),
+                },
+            ).items()
+        },
     }
 
 
@@ -304,7 +323,8 @@ def main(argv: list[str] | None = None) -> dict:
                     f"{ours['planning_seconds']:.1f} s, worker CPU "
                     f"{ours['worker_cpu_ms_per_message']:.2f} ms a message), "
                     f"transport {transport['messages_per_s']:.0f} msg/s, "
-                    f"render {render['messages_per_s']:.0f} msg/s"
+                    f"render {render['messages_per_s']:.0f} msg/s; CPU ms a message by process "
+                    + ", ".join(f"{k} {v:.2f}" for k, v in ours["cpu_ms_per_message_by_process"].items())
                 )
             figures["memory_after_all_rounds"] = worker_memory(worker)
         finally:
