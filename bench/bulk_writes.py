@@ -1,11 +1,12 @@
 """Bulk writes: the fan-out's delivery and outbox rows, against PostgreSQL COPY of the same rows.
 
-Ours: 100,000 deliveries written the way the slot planner writes them: per chunk of
-NEWSLETTER_PLAN_CHUNK_SIZE subscribers, one transaction holding the slot's lock, the outbox rows by
-``email_enqueue_many`` in batches of NEWSLETTER_SEND_BATCH_SIZE, the delivery rows by one
-``bulk_create(ignore_conflicts=True)``, the slot's checkpoint updated. The issue's email is stored once
-(``OutboundBody``) and each outbox row keeps the subscriber's own values (name, signed links), as the
-planner writes them; rendering is the fan-out benchmark's business, this one measures writing.
+Ours: 100,000 deliveries written as the slot planner writes them: per chunk of
+NEWSLETTER_PLAN_CHUNK_SIZE subscribers, one transaction holding the slot's lock that reads the chunk's
+ids and next lessons, writes the outbox rows from the subscribers' rows in one INSERT … SELECT
+(``email_enqueue_rows``) and the delivery rows in one INSERT, and updates the slot's checkpoint. The
+issue's email is stored once (``OutboundBody``) and each outbox row keeps the subscriber's name, as
+the planner writes them; handing the rows to the senders is left out, and rendering is the fan-out
+benchmark's business (the planner renders the one lesson once).
 
 Baseline: the same rows, the same columns and values, by ``cursor.copy`` (psycopg 3) in one
 transaction: outbox ids drawn from their sequence in one query, then COPY of the outbox rows and COPY
@@ -27,50 +28,6 @@ def seed(n: int) -> None:
     seed_subscribers(n)
 
 
-def planned_rows(slot_id: int) -> tuple[list, list]:
-    """What the planner would write for every subscriber: (delivery, draft) pairs.
-
-    The issue rendered once into a shared body, as the planner does; each row the subscriber's own
-    unsubscribe link and name.
-    """
-    from newsletter.models import Delivery, Lesson, Subscriber
-    from newsletter.rendering import list_unsubscribe_headers, unsubscribe_url
-    from newsletter.services.content import content_of, issue_render
-    from outbox.mime import PLACEHOLDER
-    from outbox.services import EmailDraft, email_body_create
-
-    lesson = Lesson.objects.get()
-    link_placeholder = PLACEHOLDER.format("unsubscribe_url")
-    rendered = issue_render(
-        content=content_of(lesson), unsubscribe_link=link_placeholder, name=PLACEHOLDER.format("name")
-    )
-    body = email_body_create(
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        headers=list_unsubscribe_headers(link_placeholder),
-    )
-    deliveries, drafts = [], []
-    for pk, email, name in Subscriber.objects.order_by("pk").values_list("pk", "email", "name"):
-        deliveries.append(
-            Delivery(subscriber_id=pk, slot_id=slot_id, kind=Delivery.Kind.LESSON, lesson=lesson)
-        )
-        drafts.append(
-            EmailDraft(
-                kind="newsletter.lesson",
-                recipient=email,
-                key=f"slot:{slot_id}",
-                subject=body.subject,
-                text="",
-                body_id=body.pk,
-                values={"unsubscribe_url": unsubscribe_url(pk), "name": name},
-                context={"subscriber_id": pk, "slot_id": slot_id},
-                carries_secret=True,
-            )
-        )
-    return deliveries, drafts
-
-
 def reset() -> int:
     """Empties the outbox and deliveries and takes up a fresh slot; returns its id."""
     from django.db import connection
@@ -86,45 +43,52 @@ def reset() -> int:
     return SendSlot.objects.create(starts_at=now, planning_started_at=now).pk
 
 
-def write_ours(slot_id: int, deliveries: list, drafts: list) -> float:
-    from django.conf import settings
-    from django.db import transaction
+def write_ours(slot_id: int) -> float:
+    """The planner's chunks, each in its own transaction, until the slot is planned."""
+    from newsletter.services import planning
 
-    from newsletter.models import Delivery, SendSlot
-    from outbox.services import email_enqueue_many
-
-    chunk_size, batch_size = settings.NEWSLETTER_PLAN_CHUNK_SIZE, settings.NEWSLETTER_SEND_BATCH_SIZE
-    started = time.monotonic()
-    for chunk in range(0, len(drafts), chunk_size):
-        with transaction.atomic():
-            slot = SendSlot.objects.select_for_update().get(pk=slot_id)
-            chunk_deliveries = deliveries[chunk : chunk + chunk_size]
-            for start in range(chunk, min(chunk + chunk_size, len(drafts)), batch_size):
-                ids = email_enqueue_many(drafts=drafts[start : start + batch_size])
-                for delivery, email_id in zip(deliveries[start : start + batch_size], ids, strict=True):
-                    delivery.email_id = email_id
-            Delivery.objects.bulk_create(chunk_deliveries, ignore_conflicts=True)
-            slot.last_subscriber_id = chunk_deliveries[-1].subscriber_id
-            slot.queued_count += len(chunk_deliveries)
-            slot.save(update_fields=["last_subscriber_id", "queued_count", "updated_at"])
-    return time.monotonic() - started
+    contents = planning._Contents()
+    hand_over = planning.emails_send_on_commit
+    planning.emails_send_on_commit = lambda **kwargs: None  # writing only: nothing goes to a sender
+    try:
+        started = time.monotonic()
+        while not planning._slot_plan_chunk(slot_id=slot_id, contents=contents):
+            pass
+        return time.monotonic() - started
+    finally:
+        planning.emails_send_on_commit = hand_over
 
 
-def write_copy(slot_id: int, deliveries: list, drafts: list) -> float:
+def write_copy(slot_id: int) -> float:
     """The same rows and values through COPY, in one transaction."""
     from django.conf import settings
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from newsletter.models import Delivery
+    from newsletter.models import Delivery, Lesson, Subscriber
+    from newsletter.rendering import list_unsubscribe_headers
+    from newsletter.services.content import content_of, issue_render
+    from outbox.mime import PLACEHOLDER
     from outbox.selectors import OutboundEmail
-    from outbox.services import email_dedupe_key
+    from outbox.services import email_body_create, email_dedupe_key
 
+    lesson = Lesson.objects.get()
+    link = PLACEHOLDER.format("unsubscribe_url")
+    rendered = issue_render(
+        content=content_of(lesson), unsubscribe_link=link, name=PLACEHOLDER.format("name")
+    )
+    body = email_body_create(
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        headers=list_unsubscribe_headers(link),
+    )
+    subscribers = list(Subscriber.objects.order_by("pk").values_list("pk", "email", "name"))
     email_table, delivery_table = OutboundEmail._meta.db_table, Delivery._meta.db_table
     email_columns = (
         "id", "created_at", "updated_at", "kind", "dedupe_key", "recipient", "from_email", "subject",
         "body_text", "body_html", "headers", "attachments", "context", "status", "attempts",
-        "last_error", "queued_at", "carries_secret", "body_id", "values",
+        "last_error", "queued_at", "carries_secret", "body_id", "values", "claimed_by",
     )  # fmt: skip
     delivery_columns = (
         "created_at",
@@ -135,32 +99,29 @@ def write_copy(slot_id: int, deliveries: list, drafts: list) -> float:
         "lesson_id",
         "email_id",
     )
-    from_email = settings.DEFAULT_FROM_EMAIL
+    from_email, kind, key = settings.DEFAULT_FROM_EMAIL, "newsletter.lesson", f"slot:{slot_id}"
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cursor:
         now = timezone.now()
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [email_table, len(drafts)],
+            [email_table, len(subscribers)],
         )
         ids = [row[0] for row in cursor.fetchall()]
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         with raw.copy(f"COPY {email_table} ({', '.join(email_columns)}) FROM STDIN") as copy:
-            for email_id, draft in zip(ids, drafts, strict=True):
-                dedupe_key = email_dedupe_key(draft.kind, draft.recipient, draft.key)
+            for email_id, (pk, email, name) in zip(ids, subscribers, strict=True):
                 copy.write_row(
                     (
-                        email_id, now, now, draft.kind, dedupe_key, draft.recipient, from_email,
-                        draft.subject, draft.text, draft.html, json.dumps(draft.headers or {}), "[]",
-                        json.dumps(draft.context or {}), "pending", 0, "", now, draft.carries_secret,
-                        draft.body_id, json.dumps(draft.values or {}),
+                        email_id, now, now, kind, email_dedupe_key(kind, email, key), email, from_email,
+                        body.subject, "", "", "{}", "[]",
+                        json.dumps({"subscriber_id": pk, "slot_id": slot_id}), "pending", 0, "", now, True,
+                        body.pk, json.dumps({"name": name} if name else {}), "",
                     )
                 )  # fmt: skip
         with raw.copy(f"COPY {delivery_table} ({', '.join(delivery_columns)}) FROM STDIN") as copy:
-            for email_id, delivery in zip(ids, deliveries, strict=True):
-                copy.write_row(
-                    (now, now, delivery.subscriber_id, slot_id, delivery.kind, delivery.lesson_id, email_id)
-                )
+            for email_id, (pk, _email, _name) in zip(ids, subscribers, strict=True):
+                copy.write_row((now, now, pk, slot_id, "lesson", lesson.pk, email_id))
     return time.monotonic() - started
 
 
@@ -190,9 +151,7 @@ def main(argv: list[str] | None = None) -> dict:
         for number in range(1, args.rounds + 1):
             seconds = {}
             for side, write in (("ours", write_ours), ("copy", write_copy)):
-                slot_id = reset()
-                deliveries, drafts = planned_rows(slot_id)
-                seconds[side] = write(slot_id, deliveries, drafts)
+                seconds[side] = write(reset())
                 check_written(args.n)
             rounds.append(
                 {side: {"seconds": value, "rows_per_s": args.n / value} for side, value in seconds.items()}

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import markdown
 import nh3
 from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf
 
 from core.links import absolute_url
 from counseling.exercises import EXERCISES_BY_CODE
@@ -72,9 +73,25 @@ def issue_content(*, subject: str, body_markdown: str, exercise: str = "") -> Is
     )
 
 
+_TOKEN_MARK = "0token0"  # noqa: S105 (a stand-in for the token in a reversed path)
+_token_links: dict[tuple, tuple[str, str]] = {}
+
+
+def _token_link(name: str, token: str) -> str:
+    """``absolute_url(name, token=token)`` for a signed token (URL-safe characters only), with the
+    page's address reversed once per site, URL configuration and script prefix rather than per link:
+    a fan-out makes two links for every message it sends."""
+    key = (settings.SITE_URL, name, get_urlconf(), get_script_prefix())
+    if key not in _token_links:
+        before, after = absolute_url(name, token=_TOKEN_MARK).split(_TOKEN_MARK)
+        _token_links[key] = (before, after)
+    before, after = _token_links[key]
+    return before + token + after
+
+
 def workbook_link(subscriber_id: int) -> str:
     """The subscriber's own signed download link, made fresh for each email so it is valid on arrival."""
-    return absolute_url("newsletter:workbook", token=workbook_token_make(subscriber_id=subscriber_id))
+    return _token_link("newsletter:workbook", workbook_token_make(subscriber_id=subscriber_id))
 
 
 def exercise_context(*, exercise_code: str, workbook_url: str) -> dict:
@@ -90,7 +107,7 @@ def exercise_context(*, exercise_code: str, workbook_url: str) -> dict:
 
 
 def unsubscribe_url(subscriber_id: int) -> str:
-    return absolute_url("newsletter:unsubscribe", token=unsubscribe_token_make(subscriber_id=subscriber_id))
+    return _token_link("newsletter:unsubscribe", unsubscribe_token_make(subscriber_id=subscriber_id))
 
 
 def list_unsubscribe_headers(url: str) -> dict[str, str]:

@@ -1,12 +1,20 @@
-"""Just before the outbox sends a newsletter email: does the address still want it?
+"""Just before the outbox sends a newsletter email: does the address still want it, and its links.
 
 Unsubscribing or a bounce takes effect at once, also for messages planned and queued before it. The
-batch sender asks the same question in SQL inside the statement that locks the row (no query of its
-own); ``tests/newsletter/test_unsubscribe.py`` holds both forms to the same answers.
+batch sender asks the same question in SQL for its whole batch (no query of its own per message), and
+again before its next message once a subscriber or a suppression changes: every such change calls
+``outbox.services.send_checks_changed`` (``newsletter.receivers`` for saves and deletes, the services
+for their bulk updates). ``tests/newsletter/test_send_check_in_batch.py`` holds both forms to the
+same answers.
+
+A lesson's or broadcast's signed links (unsubscribe, workbook) are made here as each message is
+built, not stored with its outbox row: the planner writes the rows in SQL, and no stored row holds a
+key to a subscriber's unsubscribe page.
 """
 
 from newsletter.models import Subscriber, Suppression
-from outbox.registry import register_send_check
+from newsletter.rendering import unsubscribe_url, workbook_link
+from outbox.registry import register_send_check, register_values
 
 _STILL_WANTED_SQL = (
     f"NOT EXISTS (SELECT 1 FROM {Suppression._meta.db_table} s "  # noqa: S608 (the models' tables)
@@ -29,3 +37,17 @@ def newsletter_email_still_wanted(email) -> bool:
     if email.kind == "newsletter.confirm":
         return status == Subscriber.Status.PENDING
     return status == Subscriber.Status.ACTIVE
+
+
+@register_values("newsletter.lesson")
+@register_values("newsletter.broadcast")
+def newsletter_email_links(email, keys: frozenset[str]) -> dict[str, str]:
+    subscriber_id = email.context.get("subscriber_id")
+    if subscriber_id is None:
+        return {}
+    values = {}
+    if "unsubscribe_url" in keys:
+        values["unsubscribe_url"] = unsubscribe_url(subscriber_id)
+    if "workbook_url" in keys:
+        values["workbook_url"] = workbook_link(subscriber_id)
+    return values

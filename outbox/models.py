@@ -39,22 +39,28 @@ class OutboundEmail(BaseModel):
     There is no stored "sending" state. A one-off sender holds the row's lock while it talks to the
     mail server and commits "sent" as soon as the server accepts. A batch sender (a fan-out) claims
     its rows for its PostgreSQL session (``claimed_by``: pid and session start) and holds no
-    transaction while the server talks; the statement that asks the next message's send check saves
-    the previous message's outcome first. A claim is void once its session is gone, so a dead
-    worker's rows are pending for everyone at once, not after a guessed timeout.
+    transaction while the server talks; each outcome goes to its journal in Redis before the next
+    message, and the outcomes are saved in one statement every OUTBOX_SAVE_EVERY messages
+    (``outbox.journal``). A claim is void once its session is gone, so a dead worker's rows are
+    pending for everyone at once, not after a guessed timeout.
 
     What each failure can cost (never a lost message: a row is finished only once its outcome is
     committed, and a pending row is always sent again):
     - A worker killed (SIGKILL, OOM, power cut of its host): the one message it had on the wire,
-      accepted by the server but not yet saved, is sent again: at most one duplicate per killed
-      worker process. Its claimed rows are free as soon as PostgreSQL sees its connection close.
+      accepted by the server but not yet in its journal (``outbox.journal``), is sent again: at most
+      one duplicate per killed worker process. Its claimed rows are free as soon as PostgreSQL sees
+      its connection close, and whoever takes them first saves what its journal lists as sent.
     - Redis lost (flushed, or restarted without persistence): the queued tasks are gone; the rows
-      stay pending and the sweeper hands them to the senders again after OUTBOX_STALE_AFTER. Rows a
-      live sender has claimed are left to it, so this costs time, not duplicates.
+      stay pending and the sweeper hands them to the senders again after OUTBOX_STALE_AFTER. A live
+      sender keeps its unsaved outcomes in memory too and saves them itself (with Redis unreachable,
+      one statement a message), so this costs time, not duplicates; only a sender killed after the
+      loss and before its next save leaves its earlier outcomes unlisted: up to OUTBOX_SAVE_EVERY
+      duplicates for that worker.
     - PostgreSQL crashing (or its host): a batch's outcomes are committed with synchronous_commit
       off, so the outcomes of roughly the last 0.6 s (three times wal_writer_delay, 200 ms by
       default) may be lost with the crash; those messages are sent again once it is back: up to
-      about that many duplicates, never a loss. Rows and their plans are committed as usual.
+      about that many duplicates, never a loss. Outcomes not yet saved stay in their sender's
+      journal and are replayed. Rows and their plans are committed as usual.
     """
 
     Status = EmailStatus

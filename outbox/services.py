@@ -16,26 +16,32 @@ import time
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+import redis
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from celery import current_app
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import IntegrityError, transaction
 from django.db import connection as database
+from django.db.models import QuerySet
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core import steptimer
 from core.tasks import enqueue, enqueue_on_commit
-from outbox.mime import Skeleton, fill_text, message_of
+from outbox.journal import Journal, journal_drop, journal_take
+from outbox.journal import entry as journal_line
+from outbox.journal import send_checks_changed as _send_checks_changed_now
+from outbox.mime import Skeleton, fill_text, message_of, placeholders_in
 from outbox.models import OutboundBody, OutboundEmail
-from outbox.registry import checks_for, sql_check_for
+from outbox.registry import checks_for, sql_check_for, values_makers_for
 
 logger = logging.getLogger(__name__)
 _TABLE = OutboundEmail._meta.db_table
@@ -159,25 +165,6 @@ def email_enqueue_template(
     )
 
 
-@dataclass(frozen=True)
-class EmailDraft:
-    """One email for ``email_enqueue_many``; the fields mean what they mean for ``email_enqueue``."""
-
-    kind: str
-    recipient: str
-    key: str
-    subject: str
-    text: str
-    html: str = ""
-    headers: dict[str, str] | None = None
-    context: dict | None = None
-    carries_secret: bool = False
-    # A fan-out's shared body (``email_body_create``) and this recipient's values for its placeholders;
-    # then ``text`` and ``html`` stay empty.
-    body_id: int | None = None
-    values: dict[str, str] | None = None
-
-
 def email_body_create(
     *, subject: str, text: str, html: str = "", headers: dict | None = None
 ) -> OutboundBody:
@@ -192,84 +179,69 @@ def email_body_create(
     )
 
 
-def email_enqueue_many(*, drafts: Sequence[EmailDraft], queued_at=None) -> list[int]:
-    """Writes many emails in one statement inside the caller's transaction; returns their ids in order.
+# What each row of a fan-out's query answers, by these names (``email_enqueue_rows``).
+FANOUT_COLUMNS = ("kind", "recipient", "key", "subject", "body_id", "values", "context", "queued_at")
 
-    A fan-out (a newsletter slot) would otherwise take one INSERT per recipient. A draft whose
-    (kind, recipient, key) already has a row keeps that row, whose id is returned. Nothing is sent
-    here: the caller hands the ids to ``emails_send_on_commit``. ``queued_at`` is when the caller
-    expects a sender to take them; the stale sweeper counts from then.
+
+def email_enqueue_rows(*, rows: QuerySet, carries_secret: bool = False) -> list[tuple[int, dict]]:
+    """Writes one email per row of the caller's query in one INSERT … SELECT inside the caller's
+    transaction: a fan-out's rows never travel to Python and back. Returns each written email's id and
+    context, in the order written (the query's order).
+
+    ``rows`` is a queryset of the caller's own models whose ``.values()`` are named FANOUT_COLUMNS: the
+    kind, recipient and key (as for ``email_enqueue``); the shared body (``email_body_create``) and its
+    subject; the recipient's stored values and the context as JSON objects (``JSONObject``); and when
+    the caller expects a sender to take the row (the stale sweeper counts from then). Values made as
+    the message is built (``outbox.registry.register_values``) are not stored. An email whose kind,
+    recipient and key already have a row is neither written nor returned. Nothing is sent here: the
+    caller hands the ids to ``emails_send_on_commit``.
     """
-    if not drafts:
+    try:
+        query, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``pk__in=[]``: nothing to write
         return []
-    queued_at = queued_at or timezone.now()
-    if database.vendor == "postgresql":
-        return _enqueue_many_copy(drafts, queued_at)
-    rows = [
-        OutboundEmail(
-            kind=draft.kind,
-            dedupe_key=email_dedupe_key(draft.kind, draft.recipient, draft.key),
-            recipient=draft.recipient,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            subject=draft.subject,
-            body_text=draft.text,
-            body_html=draft.html,
-            headers=draft.headers or {},
-            context=draft.context or {},
-            carries_secret=draft.carries_secret,
-            queued_at=queued_at,
-            body_id=draft.body_id,
-            values=draft.values or {},
+    column = database.ops.quote_name
+    selected = {name: f"q.{column(name)}" for name in FANOUT_COLUMNS}
+    kind, recipient, key = selected["kind"], selected["recipient"], selected["key"]
+    dedupe_key = f"SUBSTR({kind} || '|' || LOWER({recipient}) || '|' || {key}, 1, 255)"
+    now = database.ops.adapt_datetimefield_value(timezone.now())
+    # The dedupe key as email_dedupe_key makes it. WHERE TRUE: SQLite's parser needs it before
+    # ON CONFLICT in an INSERT … SELECT.
+    statement = (
+        f"INSERT INTO {_TABLE} (created_at, updated_at, kind, dedupe_key, recipient, from_email, subject, "  # noqa: S608
+        "body_text, body_html, headers, attachments, context, carries_secret, queued_at, body_id, "
+        f'"values", status, attempts, last_error, claimed_by) '
+        f"SELECT %s, %s, {selected['kind']}, "
+        f"{dedupe_key}, "
+        f"{selected['recipient']}, %s, {selected['subject']}, '', '', %s, %s, {selected['context']}, %s, "
+        f"{selected['queued_at']}, {selected['body_id']}, {selected['values']}, %s, 0, '', '' "
+        f"FROM ({query}) AS q WHERE TRUE ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, context"
+    )
+    with database.cursor() as cursor:
+        cursor.execute(
+            statement,
+            [
+                now,
+                now,
+                settings.DEFAULT_FROM_EMAIL,
+                "{}",
+                "[]",
+                carries_secret,
+                OutboundEmail.Status.PENDING,
+                *params,
+            ],
         )
-        for draft in drafts
-    ]
-    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
-    keys = [row.dedupe_key for row in rows]
-    ids = dict(OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", "pk"))
-    return [ids[key] for key in keys]
+        written = cursor.fetchall()
+    return sorted(
+        (email_id, context if isinstance(context, dict) else json.loads(context))
+        for email_id, context in written
+    )
 
 
-# PostgreSQL: the drafts go by COPY into a table of the session's own, then into the outbox in one
-# statement that keeps the rows already there (the dedupe key) and answers every draft's id in order.
-_STAGING_COLUMNS = (
-    "ord", "kind", "dedupe_key", "recipient", "from_email", "subject", "body_text", "body_html",
-    "headers", "context", "carries_secret", "queued_at", "body_id", '"values"',
-)  # fmt: skip
-_STAGING = (
-    "CREATE TEMPORARY TABLE IF NOT EXISTS outbox_staging (ord integer, kind text, dedupe_key text, "
-    "recipient text, from_email text, subject text, body_text text, body_html text, headers jsonb, "
-    'context jsonb, carries_secret boolean, queued_at timestamptz, body_id bigint, "values" jsonb) '
-    "ON COMMIT DELETE ROWS"
-)
-# One statement empties the staging table, writes its rows and answers the ids in the drafts' order.
-_FROM_STAGING = (
-    "WITH staged AS (DELETE FROM outbox_staging RETURNING *), "  # noqa: S608 (the model's table)
-    f"inserted AS (INSERT INTO {_TABLE} (created_at, updated_at, {', '.join(_STAGING_COLUMNS[1:])}, "
-    "attachments, status, attempts, last_error, claimed_by) "
-    f"SELECT now(), now(), {', '.join(_STAGING_COLUMNS[1:])}, '[]'::jsonb, %s, 0, '', '' "
-    "FROM staged ORDER BY ord ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key) "
-    "SELECT COALESCE(i.id, o.id) FROM staged s LEFT JOIN inserted i ON i.dedupe_key = s.dedupe_key "
-    f"LEFT JOIN {_TABLE} o ON o.dedupe_key = s.dedupe_key ORDER BY s.ord"
-)
-
-
-def _enqueue_many_copy(drafts: Sequence[EmailDraft], queued_at: datetime) -> list[int]:
-    from_email = settings.DEFAULT_FROM_EMAIL
-    # A transaction (the caller's, or one of its own): the staging table empties itself at commit.
-    with transaction.atomic(savepoint=False), database.cursor() as cursor:
-        cursor.execute(_STAGING)
-        with cursor.cursor.copy(f"COPY outbox_staging ({', '.join(_STAGING_COLUMNS)}) FROM STDIN") as copy:
-            for number, draft in enumerate(drafts):
-                copy.write_row(
-                    (
-                        number, draft.kind, email_dedupe_key(draft.kind, draft.recipient, draft.key),
-                        draft.recipient, from_email, draft.subject, draft.text, draft.html,
-                        json.dumps(draft.headers or {}), json.dumps(draft.context or {}),
-                        draft.carries_secret, queued_at, draft.body_id, json.dumps(draft.values or {}),
-                    )
-                )  # fmt: skip
-        cursor.execute(_FROM_STAGING, [OutboundEmail.Status.PENDING])
-        return [row[0] for row in cursor.fetchall()]
+def send_checks_changed() -> None:
+    """Call in the transaction that changes what a kind's SQL send check reads (``outbox.registry``):
+    once it commits, every batch sender asks the checks again before its next message."""
+    transaction.on_commit(_send_checks_changed_now)
 
 
 def _hand_over(email_ids: list[int], eta: datetime | None) -> None:
@@ -295,12 +267,24 @@ def emails_send_on_commit(
         transaction.on_commit(partial(_hand_over, ids[start : start + size], eta))
 
 
+def email_values(email: OutboundEmail, keys: frozenset[str]) -> dict[str, str]:
+    """A fan-out row's values for the placeholders ``keys``: its stored ones, and those its kind's
+    owner makes as the message is built (``outbox.registry.register_values``: signed links)."""
+    makers = values_makers_for(email.kind)
+    if not makers:
+        return email.values
+    values = dict(email.values)
+    for maker in makers:
+        values.update(maker(email, keys))
+    return values
+
+
 def email_content(email: OutboundEmail) -> tuple[str, str, dict]:
     """The text, HTML and headers an email says, its shared body's filled in with its own values."""
     body = email.body
     if body is None:
         return email.body_text, email.body_html, email.headers
-    values = email.values
+    values = email_values(email, placeholders_in(body.body_text, body.body_html, *body.headers.values()))
     headers = {name: fill_text(value, values) for name, value in body.headers.items()}
     return fill_text(body.body_text, values), fill_text(body.body_html, values, html=True), headers
 
@@ -382,7 +366,11 @@ def _deliver(email: OutboundEmail, connection) -> None:
     """Puts the message on the wire; a fan-out's copy as filled-in bytes over SMTP where it can."""
     if email.body is not None and isinstance(connection, SMTPBackend) and connection.connection is not None:
         skeleton = _skeleton_for(email.body)
-        data = skeleton.fill(to=email.recipient, values=email.values) if skeleton is not None else None
+        data = (
+            skeleton.fill(to=email.recipient, values=email_values(email, skeleton.needs))
+            if skeleton is not None
+            else None
+        )
         if data is not None:
             if steptimer.ON:
                 steptimer.lap("build")
@@ -467,6 +455,13 @@ def email_send(*, email_id: int, connection=None) -> OutboundEmail | None:
         )
         if email is None or _claimed_by_live_session(email):
             return None  # done, or another sender has it in hand
+        if email.claimed_by and database.vendor == "postgresql":
+            # A dead batch sender's row: what its journal says it sent is not sent again.
+            with database.cursor() as cursor:
+                _journal_replay(cursor, email.claimed_by, only=email.pk)
+            email.refresh_from_db()
+            if email.status != OutboundEmail.Status.PENDING:
+                return email
         transient = _attempt(email, connection or _mail_connection())
         _forget_secret(email)
         email.save(update_fields=_OUTCOME_FIELDS)
@@ -493,6 +488,11 @@ _CLAIM = (
     f"WHERE o.id = ANY(%s) AND o.status = %s AND {_CLAIM_VOID} RETURNING o.id"
 )
 _RELEASE = f"UPDATE {_TABLE} SET claimed_by = '' WHERE id = ANY(%s) AND claimed_by = %s"  # noqa: S608
+# The dead sessions that still name some of a batch's pending rows: their journals are replayed first.
+_VOID_SESSIONS = (
+    f"SELECT DISTINCT o.claimed_by FROM {_TABLE} o "  # noqa: S608 (the model's table)
+    f"WHERE o.id = ANY(%s) AND o.status = %s AND o.claimed_by <> '' AND {_CLAIM_VOID}"
+)
 # One statement a message, committed on its own: it saves the previous message's outcome (a finished
 # row that carried a secret loses its body, headers and values with it) and returns what the next
 # message needs, its kind's send check included (outbox.registry), asked right before it goes. It sets
@@ -580,11 +580,12 @@ def email_send_batch(*, email_ids: list[int]) -> list[int]:
     """Sends many rows over this process's mail connection; returns the ids to try again later.
 
     The batch's rows are claimed for this database session in one statement (rows claimed by a live
-    session are another sender's) and read in one query. Then one statement per message saves the
-    previous outcome and asks the next message's send check; the message goes only if its row is
-    still pending and claimed by us and the check says yes. No transaction is open while the server
-    talks. So two senders never both send a row, and a worker that dies leaves at most the message on
-    the wire unconfirmed (its claim dies with its session: the rows are free at once).
+    session are another sender's; a dead session's journal is replayed first, see ``outbox.journal``)
+    and read, with their SQL send checks, in one query. After each message its outcome goes to the
+    session's journal in Redis, and every ``OUTBOX_SAVE_EVERY`` messages the outcomes are saved in one
+    statement. No transaction is open while the server talks. So two senders never both send a row,
+    and a worker that dies leaves at most the message on the wire unconfirmed (its claim dies with its
+    session: the rows are free at once, and its journal says what it sent).
     """
     if database.vendor != "postgresql" or database.in_atomic_block:
         return _email_send_each(email_ids)
@@ -592,6 +593,9 @@ def email_send_batch(*, email_ids: list[int]) -> list[int]:
         steptimer.start()
     with database.cursor() as cursor:
         me = _session_name(cursor)
+        cursor.execute(_VOID_SESSIONS, [email_ids, OutboundEmail.Status.PENDING])
+        for (session,) in cursor.fetchall():
+            _journal_replay(cursor, session)
         cursor.execute(_CLAIM, [me, email_ids, OutboundEmail.Status.PENDING])
         claimed = {row[0] for row in cursor.fetchall()}
         try:
@@ -610,8 +614,70 @@ def _send_claimed(cursor, me: str, email_ids: list[int]) -> list[int]:
         .in_bulk()
     )
     _bodies_for(emails)
+    opened = Journal.open(me)
+    if opened is None:
+        return _send_stepwise(cursor, me, email_ids, emails)
+    journal, epoch = opened
+    try:
+        return _send_journaled(cursor, me, email_ids, emails, journal, epoch)
+    finally:
+        journal.release()
+
+
+def _send_journaled(
+    cursor, me: str, email_ids: list[int], emails: dict[int, OutboundEmail], journal: Journal, epoch
+) -> list[int]:
+    state = _batch_state(cursor, me, email_ids, emails)
     if steptimer.ON:
         steptimer.lap("mark")
+    retry: list[int] = []
+    outcomes: list[list] = []
+    connection = _mail_connection()
+    for position, email_id in enumerate(email_ids):
+        if email_id not in state:
+            continue  # finished by another sender since the batch was claimed
+        email = emails[email_id]
+        email.attempts, email.last_error, wanted = state[email_id]
+        transient = _attempt(email, connection, still_wanted=wanted)
+        email.updated_at = timezone.now()
+        outcomes.append(_outcome_of(email))
+        if transient is not None:
+            retry.append(email_id)
+            # A broken connection is dropped; the next message opens a fresh one.
+            _mail_connection_drop()
+            connection = _mail_connection()
+        try:
+            fenced, now_epoch = journal.append(_journal_entry(email))
+        except redis.RedisError:
+            # Redis is gone: this outcome and those before it are saved now, the rest one by one.
+            logger.warning("the batch sender's journal is unreachable; saving each outcome", exc_info=True)
+            _outcomes_save(cursor, me, outcomes)
+            return retry + _send_stepwise(cursor, me, email_ids[position + 1 :], emails)
+        if fenced:
+            # Our database session was given up for dead and our rows to others: stop at once.
+            logger.error("batch sender %s was fenced; stopping its batch", me)
+            return retry
+        remaining = email_ids[position + 1 :]
+        if len(outcomes) >= settings.OUTBOX_SAVE_EVERY:
+            _outcomes_save(cursor, me, outcomes)
+            journal.clear()
+            outcomes = []
+            # Asked again with every save, too: a change whose notice was lost waits this long at most.
+            state = _batch_state(cursor, me, remaining, emails)
+        elif now_epoch != epoch:
+            state = _batch_state(cursor, me, remaining, emails)
+        epoch = now_epoch
+        if steptimer.ON:
+            steptimer.lap("mark", count=1)
+    _outcomes_save(cursor, me, outcomes)
+    journal.clear()
+    if steptimer.ON:
+        steptimer.lap("mark")
+    return retry
+
+
+def _send_stepwise(cursor, me: str, email_ids: list[int], emails: dict[int, OutboundEmail]) -> list[int]:
+    """Without a journal: one statement a message saves the previous outcome and asks the next check."""
     retry: list[int] = []
     connection = _mail_connection()
     previous: list = _NO_OUTCOME
@@ -632,7 +698,6 @@ def _send_claimed(cursor, me: str, email_ids: list[int]) -> list[int]:
         previous = _outcome_of(email)
         if transient is not None:
             retry.append(email_id)
-            # A broken connection is dropped; the next message opens a fresh one.
             _mail_connection_drop()
             connection = _mail_connection()
     if previous is not _NO_OUTCOME:
@@ -641,6 +706,102 @@ def _send_claimed(cursor, me: str, email_ids: list[int]) -> list[int]:
         if steptimer.ON:
             steptimer.lap("mark")
     return retry
+
+
+def _batch_state(
+    cursor, me: str, email_ids: list[int], emails: dict[int, OutboundEmail]
+) -> dict[int, tuple[int, str, bool | None]]:
+    """Each row still pending and ours: its attempts and last error, and its kind's SQL send check
+    (None where the kind has no SQL form: the Python checks answer as it goes)."""
+    if not email_ids:
+        return {}
+    kinds = sorted({emails[email_id].kind for email_id in email_ids})
+    checks = [(kind, sql_check_for(kind)) for kind in kinds]
+    cases = " ".join(f"WHEN %s THEN ({check})" for _kind, check in checks if check is not None)
+    check = f"CASE o.kind {cases} END" if cases else "NULL"
+    cursor.execute(
+        f"SELECT o.id, o.attempts, o.last_error, {check} FROM {_TABLE} o "  # noqa: S608 (the model's table)
+        "WHERE o.id = ANY(%s) AND o.status = %s AND o.claimed_by = %s",
+        [*[kind for kind, sql in checks if sql is not None], email_ids, OutboundEmail.Status.PENDING, me],
+    )
+    return {
+        email_id: (attempts, last_error, wanted)
+        for email_id, attempts, last_error, wanted in cursor.fetchall()
+    }
+
+
+def _journal_entry(email: OutboundEmail) -> str:
+    return journal_line(
+        email.pk,
+        email.status,
+        email.attempts,
+        email.last_error,
+        email.sent_at.timestamp() if email.sent_at else None,
+    )
+
+
+# Many outcomes in one statement (a batch's, or a dead sender's journal), for rows still claimed by
+# the session that sent them; synchronous_commit off for its own transaction (see outbox.models).
+_SAVE = (
+    f"UPDATE {_TABLE} o SET status = v.status, attempts = v.attempts, last_error = v.last_error, "  # noqa: S608
+    "sent_at = v.sent_at, updated_at = now(), claimed_by = '', "
+    "body_text = CASE WHEN o.carries_secret AND v.status <> %s THEN '' ELSE o.body_text END, "
+    "body_html = CASE WHEN o.carries_secret AND v.status <> %s THEN '' ELSE o.body_html END, "
+    "headers = CASE WHEN o.carries_secret AND v.status <> %s THEN '{}'::jsonb ELSE o.headers END, "
+    "attachments = CASE WHEN o.carries_secret AND v.status <> %s THEN '[]'::jsonb ELSE o.attachments END, "
+    '"values" = CASE WHEN o.carries_secret AND v.status <> %s THEN \'{}\'::jsonb ELSE o."values" END '
+    "FROM unnest(%s::bigint[], %s::text[], %s::integer[], %s::text[], %s::timestamptz[]) "
+    "AS v(id, status, attempts, last_error, sent_at), "
+    "(SELECT set_config('synchronous_commit', 'off', true)) AS setting "
+    "WHERE o.id = v.id AND o.claimed_by = %s AND o.status = %s"
+)
+
+
+def _outcomes_save(cursor, session: str, outcomes: list[list]) -> None:
+    """Saves outcomes (as ``_outcome_of`` lists them) of rows the session has claimed."""
+    if not outcomes:
+        return
+    pending = OutboundEmail.Status.PENDING
+    cursor.execute(
+        _SAVE,
+        [
+            *[pending] * 5,
+            [outcome[10] for outcome in outcomes],
+            [outcome[0] for outcome in outcomes],
+            [outcome[1] for outcome in outcomes],
+            [outcome[2] for outcome in outcomes],
+            [outcome[3] for outcome in outcomes],
+            session,
+            pending,
+        ],
+    )
+
+
+def _journal_replay(cursor, session: str, *, only: int | None = None) -> None:
+    """Saves what a dead session's journal says it sent, so that none of it is sent again.
+
+    ``only``: the one row a one-off sender holds locked; the journal is left for the batch senders
+    then, so that two one-off senders never wait on each other's rows."""
+    lines = journal_take(session)
+    if only is not None:
+        lines = [line for line in lines or [] if line[0] == only]
+    if not lines:
+        return  # nothing listed, or Redis lost with it (then those messages may go twice)
+    outcomes = [
+        [
+            status,
+            attempts,
+            last_error,
+            datetime.fromtimestamp(sent_at, tz=UTC) if sent_at is not None else None,
+            None,
+            *[None] * 5,
+            email_id,
+        ]
+        for email_id, status, attempts, last_error, sent_at in lines
+    ]
+    _outcomes_save(cursor, session, outcomes)
+    if only is None:
+        journal_drop(session)
 
 
 def _email_send_each(email_ids: list[int]) -> list[int]:

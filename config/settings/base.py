@@ -266,6 +266,9 @@ COUNSELOR_NOTIFICATION_EMAIL = env("COUNSELOR_NOTIFICATION_EMAIL", default="")
 OUTBOX_STALE_AFTER = timedelta(minutes=env.int("OUTBOX_STALE_AFTER_MINUTES", default=5))
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
+# A batch sender saves its outcomes in the database this many at a time; until then they are in its
+# journal in Redis (outbox.journal).
+OUTBOX_SAVE_EVERY = env.int("OUTBOX_SAVE_EVERY", default=100)
 
 # --- Celery -------------------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html

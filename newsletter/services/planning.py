@@ -9,19 +9,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BigIntegerField, Case, DateTimeField, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import steptimer
 from core.exceptions import ApplicationError
 from newsletter.models import Broadcast, Delivery, Lesson, SendSlot, Subscriber
-from newsletter.rendering import IssueContent, list_unsubscribe_headers, unsubscribe_url, workbook_link
+from newsletter.rendering import IssueContent, list_unsubscribe_headers
 from newsletter.schedule import is_slot, slots_between
 from newsletter.services.content import content_of, issue_render
 from outbox.mime import PLACEHOLDER
-from outbox.services import EmailDraft, email_body_create, email_enqueue_many, emails_send_on_commit
+from outbox.services import email_body_create, email_enqueue_rows, emails_send_on_commit
 
 
 @dataclass
@@ -91,9 +92,44 @@ def _batch_eta(slot: SendSlot, offset: int) -> datetime:
     return max(slot.planning_started_at + timedelta(minutes=minutes), timezone.now())
 
 
+def _written_deliveries(*, slot: SendSlot, kind: str, lessons: dict[int, int | None], written) -> None:
+    """The delivery rows of the emails just written, in one INSERT (the unique subscriber and slot
+    keep a second planner from adding one twice)."""
+    if not written:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    subscriber_ids = [context["subscriber_id"] for _email_id, context in written]
+    lesson_ids = [lessons[subscriber_id] for subscriber_id in subscriber_ids]
+    email_ids = [email_id for email_id, _context in written]
+    table = Delivery._meta.db_table
+    columns = "created_at, updated_at, subscriber_id, slot_id, kind, lesson_id, broadcast_id, email_id"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # three arrays, not a placeholder per value
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT %s, %s, d.subscriber_id, %s, %s, d.lesson_id, %s, "  # noqa: S608
+                "d.email_id FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) "
+                "AS d(subscriber_id, lesson_id, email_id) ON CONFLICT (subscriber_id, slot_id) DO NOTHING",
+                [now, now, slot.pk, str(kind), slot.broadcast_id, subscriber_ids, lesson_ids, email_ids],
+            )
+            return
+        values: list = []
+        for subscriber_id, lesson_id, email_id in zip(subscriber_ids, lesson_ids, email_ids, strict=True):
+            values += [now, now, subscriber_id, slot.pk, str(kind), lesson_id, slot.broadcast_id, email_id]
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(written))
+            + " ON CONFLICT (subscriber_id, slot_id) DO NOTHING",
+            values,
+        )
+
+
 @transaction.atomic
 def _slot_plan_chunk(*, slot_id: int, contents: _Contents) -> bool:
-    """Plans the next chunk of subscribers; returns True when the slot is fully planned."""
+    """Plans the next chunk of subscribers; returns True when the slot is fully planned.
+
+    Python reads only the chunk's ids and next lessons, to render each issue once; the outbox and
+    delivery rows are written by the database from the subscribers' rows.
+    """
     slot = SendSlot.objects.select_for_update(of=("self",)).select_related("broadcast").get(pk=slot_id)
     if slot.completed_at is not None:
         return True
@@ -103,74 +139,94 @@ def _slot_plan_chunk(*, slot_id: int, contents: _Contents) -> bool:
         confirmed_at__lt=slot.starts_at,
         pk__gt=slot.last_subscriber_id,
     ).order_by("pk")
-    fields = ["pk", "email", "name"]
     if slot.broadcast is None:
-        subscribers = subscribers.annotate(next_lesson_id=_next_lesson_id())
-        fields.append("next_lesson_id")
-    rows = list(subscribers.values(*fields)[:chunk_size])
+        chunk = subscribers.annotate(next_lesson_id=_next_lesson_id())
+    else:
+        chunk = subscribers.annotate(next_lesson_id=Value(None, output_field=BigIntegerField()))
+    rows = list(chunk.values_list("pk", "next_lesson_id")[:chunk_size])
     if not rows:
         slot.completed_at = timezone.now()
         slot.save(update_fields=["completed_at", "updated_at"])
         return True
 
-    planned_before = set(
-        Delivery.objects.filter(slot=slot, subscriber_id__in=[row["pk"] for row in rows]).values_list(
-            "subscriber_id", flat=True
-        )
-    )
     broadcast_content = content_of(slot.broadcast) if slot.broadcast is not None else None
     if broadcast_content is None:
-        contents.load_lessons({row["next_lesson_id"] for row in rows if row["next_lesson_id"]})
-
-    deliveries: list[Delivery] = []
-    drafts: list[EmailDraft] = []
-    key: tuple
-    for row in rows:
-        if row["pk"] in planned_before:
-            continue
-        if broadcast_content is not None:
-            kind, content, key = Delivery.Kind.BROADCAST, broadcast_content, ("broadcast", slot.pk)
-            delivery = Delivery(subscriber_id=row["pk"], slot=slot, kind=kind, broadcast=slot.broadcast)
-        elif row["next_lesson_id"] is not None and row["next_lesson_id"] in contents.lessons:
-            kind, content = Delivery.Kind.LESSON, contents.lessons[row["next_lesson_id"]]
-            key = ("lesson", row["next_lesson_id"], slot.pk)
-            delivery = Delivery(
-                subscriber_id=row["pk"], slot=slot, kind=kind, lesson_id=row["next_lesson_id"]
-            )
-        else:
+        contents.load_lessons({lesson_id for _pk, lesson_id in rows if lesson_id})
+        kind = Delivery.Kind.LESSON
+    else:
+        kind = Delivery.Kind.BROADCAST
+    # Each subscriber's issue (its lesson, or None for the broadcast), and the subscribers of each.
+    lessons: dict[int, int | None] = {}
+    groups: dict[int | None, list[int]] = {}
+    for pk, lesson_id in rows:
+        if broadcast_content is None and lesson_id not in contents.lessons:
             continue  # the course is over for this subscriber and there is no broadcast
-        values = {"unsubscribe_url": unsubscribe_url(row["pk"])}
-        if row["name"]:
-            values["name"] = row["name"]
-        if content.exercise:
-            values["workbook_url"] = workbook_link(row["pk"])
-        body_id, subject = contents.body(key=key, content=content, named=bool(row["name"]))
-        deliveries.append(delivery)
-        drafts.append(
-            EmailDraft(
-                kind=f"newsletter.{kind}",
-                recipient=row["email"],
-                key=f"slot:{slot.pk}",
-                subject=subject,
-                text="",
-                body_id=body_id,
-                values=values,
-                context={"subscriber_id": row["pk"], "slot_id": slot.pk},
-                carries_secret=True,  # the subscriber's unsubscribe link
-            )
+        issue = None if broadcast_content is not None else lesson_id
+        lessons[pk] = issue
+        groups.setdefault(issue, []).append(pk)
+
+    written: list[tuple[int, dict]] = []
+    if lessons:
+        # Each issue's shared body with the name line and without it: the database picks one by the
+        # subscriber's name in the same statement that writes the name into the row's values.
+        bodies = {}
+        for issue in groups:
+            content: IssueContent
+            key: tuple
+            if issue is not None:
+                key, content = ("lesson", issue, slot.pk), contents.lessons[issue]
+            elif broadcast_content is not None:
+                key, content = ("broadcast", slot.pk), broadcast_content
+            else:
+                continue  # a lesson-less group exists only in a broadcast's slot
+            named, subject = contents.body(key=key, content=content, named=True)
+            unnamed, _subject = contents.body(key=key, content=content, named=False)
+            bodies[issue] = (named, unnamed, subject)
+        batch_size = settings.NEWSLETTER_SEND_BATCH_SIZE
+        ordered = list(lessons)
+        batches = [ordered[start : start + batch_size] for start in range(0, len(ordered), batch_size)]
+        etas = [_batch_eta(slot, slot.queued_count + number * batch_size) for number in range(len(batches))]
+        planned = Delivery.objects.filter(slot_id=slot.pk, subscriber_id=OuterRef("pk"))
+        written = email_enqueue_rows(
+            # The chunk again, by its range rather than by naming every subscriber.
+            rows=subscribers.filter(pk__lte=ordered[-1])
+            .exclude(pk__in=[pk for pk, _lesson_id in rows if pk not in lessons])
+            .filter(~Exists(planned))
+            .order_by("pk")
+            .values(
+                kind=Value(f"newsletter.{kind}"),
+                recipient=F("email"),
+                key=Value(f"slot:{slot.pk}"),
+                subject=_by_group(
+                    groups, {issue: Value(subject) for issue, (_n, _u, subject) in bodies.items()}
+                ),
+                body_id=_by_group(
+                    groups,
+                    {
+                        issue: Case(When(name="", then=Value(unnamed)), default=Value(named))
+                        for issue, (named, unnamed, _subject) in bodies.items()
+                    },
+                ),
+                values=Case(When(name="", then=JSONObject()), default=JSONObject(name=F("name"))),
+                context=JSONObject(subscriber_id=F("pk"), slot_id=Value(slot.pk)),
+                # The sweeper counts from the batch's hand-over time, so it never sends a row early.
+                queued_at=Case(
+                    *[
+                        When(pk__lte=batch[-1], then=Value(eta, output_field=DateTimeField()))
+                        for batch, eta in zip(batches, etas, strict=True)
+                    ]
+                ),
+            ),
+            carries_secret=True,  # its values, the subscriber's name, go with it once it is sent
         )
+        _written_deliveries(slot=slot, kind=kind, lessons=lessons, written=written)
+        email_of = {context["subscriber_id"]: email_id for email_id, context in written}
+        for batch, eta in zip(batches, etas, strict=True):
+            email_ids = [email_of[pk] for pk in batch if pk in email_of]
+            emails_send_on_commit(email_ids=email_ids, eta=eta, batch_size=batch_size)
 
-    batch_size = settings.NEWSLETTER_SEND_BATCH_SIZE
-    for start in range(0, len(drafts), batch_size):
-        eta = _batch_eta(slot, slot.queued_count + start)
-        email_ids = email_enqueue_many(drafts=drafts[start : start + batch_size], queued_at=eta)
-        for delivery, email_id in zip(deliveries[start : start + batch_size], email_ids, strict=True):
-            delivery.email_id = email_id
-        emails_send_on_commit(email_ids=email_ids, eta=eta, batch_size=batch_size)
-    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-
-    slot.last_subscriber_id = rows[-1]["pk"]
-    slot.queued_count += len(drafts)
+    slot.last_subscriber_id = rows[-1][0]
+    slot.queued_count += len(written)
     update_fields = ["last_subscriber_id", "queued_count", "updated_at"]
     done = len(rows) < chunk_size
     if done:
@@ -178,6 +234,16 @@ def _slot_plan_chunk(*, slot_id: int, contents: _Contents) -> bool:
         update_fields.append("completed_at")
     slot.save(update_fields=update_fields)
     return done
+
+
+def _by_group(groups: dict[int | None, list[int]], choices: dict[int | None, Case | Value]) -> Case | Value:
+    """An expression that answers, for each subscriber of the chunk, its issue's choice: the largest
+    group's by default, so that the statement names as few subscribers as it can."""
+    largest = max(groups, key=lambda issue: len(groups[issue]))
+    others = [
+        When(pk__in=groups[issue], then=choice) for issue, choice in choices.items() if issue != largest
+    ]
+    return Case(*others, default=choices[largest]) if others else choices[largest]
 
 
 def slot_plan(*, starts_at: datetime) -> SendSlot:

@@ -23,7 +23,7 @@ from newsletter.tokens import (
     workbook_token_make,
     workbook_token_read,
 )
-from outbox.services import email_enqueue, email_enqueue_template
+from outbox.services import email_enqueue, email_enqueue_template, send_checks_changed
 
 
 class LinkInvalid(ApplicationError):
@@ -270,12 +270,14 @@ def address_suppress(*, email: str, reason: str, detail: str = "") -> Suppressio
     Subscriber.objects.filter(email__iexact=email).exclude(status=Subscriber.Status.SUPPRESSED).update(
         status=Subscriber.Status.SUPPRESSED, updated_at=timezone.now()
     )
+    send_checks_changed()
     return suppression
 
 
 @transaction.atomic
 def subscriber_unsubscribe_address(*, email: str) -> int:
     """An unsubscribe reported by the ESP (its own list-unsubscribe handling)."""
+    send_checks_changed()
     return Subscriber.objects.filter(
         email__iexact=normalize_email(email),
         status__in=[Subscriber.Status.ACTIVE, Subscriber.Status.PENDING],
@@ -297,4 +299,5 @@ def subscribers_purge_unconfirmed(*, now: datetime | None = None) -> int:
     returning = pending.filter(confirmed_at__isnull=False)
     Consent.objects.filter(subscriber__in=returning, confirmed_at__isnull=True).delete()
     returning.update(status=Subscriber.Status.UNSUBSCRIBED, updated_at=timezone.now())
+    send_checks_changed()
     return deleted.get(Subscriber._meta.label, 0)

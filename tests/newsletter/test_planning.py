@@ -170,25 +170,25 @@ def test_a_planner_that_dies_midway_resumes_and_sends_nobody_twice(settings, mon
     settings.NEWSLETTER_SEND_BATCH_SIZE = 3
     LessonFactory()
     subscribers = SubscriberFactory.create_batch(8, confirmed_at=tokyo(2026, 3, 1))
-    real_enqueue_many = planning.email_enqueue_many
+    real_enqueue_rows = planning.email_enqueue_rows
     calls = []
 
     def dies_on_the_second_chunk(**kwargs):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("worker killed")
-        return real_enqueue_many(**kwargs)
+        return real_enqueue_rows(**kwargs)
 
     slot = tokyo(2026, 3, 4, 7)
     with time_machine.travel(slot, tick=False):
-        monkeypatch.setattr(planning, "email_enqueue_many", dies_on_the_second_chunk)
+        monkeypatch.setattr(planning, "email_enqueue_rows", dies_on_the_second_chunk)
         with pytest.raises(RuntimeError):
             planning.slot_plan(starts_at=slot)
         assert Delivery.objects.count() == 3  # the first chunk committed, the second rolled back
         assert SendSlot.objects.get().completed_at is None
         assert len(mail.outbox) == 3
 
-        monkeypatch.setattr(planning, "email_enqueue_many", real_enqueue_many)
+        monkeypatch.setattr(planning, "email_enqueue_rows", real_enqueue_rows)
         planning.slot_plan(starts_at=slot)
         planning.slot_plan(starts_at=slot)
 

@@ -1,4 +1,5 @@
-"""The newsletter's send check, asked inside the batch sender's locking statement, right before each send."""
+"""The newsletter's send check, asked in SQL by the batch sender for its batch and again, before the next
+message, once a subscriber or a suppression changes."""
 
 import itertools
 from datetime import timedelta
@@ -17,7 +18,7 @@ from newsletter.services.planning import slot_plan
 from newsletter.services.subscribers import address_suppress, subscriber_unsubscribe
 from newsletter.tokens import unsubscribe_token_make
 from outbox.models import OutboundEmail
-from outbox.services import _NO_OUTCOME, _step_statement, email_send_batch
+from outbox.services import _NO_OUTCOME, _batch_state, _step_statement, email_send_batch
 from tests.newsletter.factories import LessonFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,11 +89,17 @@ def test_the_check_costs_no_query_of_its_own(planned_batch, django_assert_max_nu
 
 
 def sql_answer(email: OutboundEmail) -> bool:
+    """The SQL check as both forms of the batch sender ask it: for a batch, and one message a statement."""
     statement, checked_in_sql = _step_statement(email.kind)
     assert checked_in_sql
     with connection.cursor() as cursor:
         cursor.execute(statement, [*_NO_OUTCOME, "me", email.pk, OutboundEmail.Status.PENDING, "me"])
-        return cursor.fetchone()[3]
+        one_by_one = cursor.fetchone()[3]
+        ((_attempts, _error, for_the_batch),) = _batch_state(
+            cursor, "me", [email.pk], {email.pk: email}
+        ).values()
+    assert for_the_batch == one_by_one
+    return one_by_one
 
 
 def test_the_sql_check_answers_as_the_python_check_in_every_case():
@@ -121,3 +128,32 @@ def test_the_sql_check_answers_as_the_python_check_in_every_case():
         assert sql_answer(email) == python, (kind, status, suppressed)
         answers.append(python)
     assert True in answers and False in answers
+
+
+def test_every_change_the_check_reads_tells_the_batch_senders():
+    import redis
+    from django.conf import settings
+
+    from newsletter.services.subscribers import (
+        subscriber_unsubscribe_address,
+        subscribers_purge_unconfirmed,
+    )
+
+    counter = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+    def epoch() -> int:
+        return int(counter.get("outbox:checks-epoch") or 0)
+
+    subscriber = SubscriberFactory(email="reader@example.com")
+    changes = [
+        lambda: subscriber_unsubscribe(token=unsubscribe_token_make(subscriber_id=subscriber.pk)),
+        lambda: address_suppress(email="reader@example.com", reason=Suppression.Reason.BOUNCED),
+        lambda: subscriber_unsubscribe_address(email="other@example.com"),
+        lambda: subscribers_purge_unconfirmed(),
+        lambda: Subscriber.objects.get(pk=subscriber.pk).delete(),
+        lambda: Suppression.objects.all().delete(),
+    ]
+    for change in changes:
+        before = epoch()
+        change()
+        assert epoch() > before, change

@@ -3,10 +3,8 @@
 import smtplib
 import socket
 
-import psycopg
 import pytest
 from django.core import mail
-from django.db import connection
 
 from bench.processes import SmtpSink
 from outbox import services
@@ -27,21 +25,6 @@ def pending_rows(count: int) -> list[int]:
         )[0].pk
         for n in range(count)
     ]
-
-
-@pytest.fixture
-def other_session():
-    """A second PostgreSQL session, as another worker's, and its name as claims write it."""
-    settings = connection.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"],
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-        dbname=settings["NAME"],
-        autocommit=True,
-    ) as other:
-        yield other, other.execute(services._SESSION).fetchone()[0]
 
 
 def test_rows_claimed_by_a_live_session_are_left_to_it_by_batches_and_single_sends(other_session):

@@ -2,21 +2,24 @@
 
 import email
 import email.policy
+import random
 import re
+import string
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.mail import message as django_message
 from django.utils import timezone
 
 from newsletter.models import Lesson, SendSlot, Subscriber
-from newsletter.rendering import list_unsubscribe_headers
+from newsletter.rendering import list_unsubscribe_headers, unsubscribe_url, workbook_link
 from newsletter.schedule import slots_between
 from newsletter.services.content import content_of, issue_render
 from newsletter.services.planning import slot_plan
-from outbox.mime import Skeleton, message_of
+from outbox.mime import Skeleton, fold, message_of
 from outbox.models import OutboundEmail
-from outbox.services import email_content
+from outbox.services import email_content, email_values
 from tests.newsletter.factories import LessonFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,15 +46,15 @@ def planned_rows(settings):
     return list(OutboundEmail.objects.select_related("body").order_by("pk"))
 
 
-def full_build(row: OutboundEmail, monkeypatch) -> bytes:
+def full_build(row: OutboundEmail, values: dict, monkeypatch) -> bytes:
     """The message as the planner built it before: rendered for the subscriber, then Django's build."""
     subscriber = Subscriber.objects.get(pk=row.context["subscriber_id"])
-    link = row.values["unsubscribe_url"]
+    link = values["unsubscribe_url"]
     rendered = issue_render(
         content=content_of(Lesson.objects.get()),
         unsubscribe_link=link,
         name=subscriber.name,
-        workbook_url=row.values.get("workbook_url"),
+        workbook_url=values.get("workbook_url"),
     )
     monkeypatch.setattr(django_message, "formatdate", lambda **kwargs: DATE)
     monkeypatch.setattr(django_message, "make_msgid", lambda **kwargs: MESSAGE_ID)
@@ -83,9 +86,12 @@ def test_every_copy_is_byte_for_byte_the_full_build_but_for_the_mime_boundary(pl
                 headers=row.body.headers,
             ),
         )
-        filled = skeleton.fill(to=row.recipient, values=row.values, date=DATE, message_id=MESSAGE_ID)
+        # The stored values (the name) and the signed links made as the message is built.
+        values = email_values(row, skeleton.needs)
+        assert values.keys() == {"unsubscribe_url", "workbook_url"} | ({"name"} if row.values else set())
+        filled = skeleton.fill(to=row.recipient, values=values, date=DATE, message_id=MESSAGE_ID)
         assert filled is not None, row.recipient
-        full = full_build(row, monkeypatch)
+        full = full_build(row, values, monkeypatch)
 
         assert full.replace(boundary(full), boundary(filled)) == filled
 
@@ -108,16 +114,25 @@ def test_every_copy_is_byte_for_byte_the_full_build_but_for_the_mime_boundary(pl
 
 def test_the_message_built_whole_says_what_the_copy_says(planned_rows, monkeypatch):
     for row in planned_rows:
-        text, html, headers = email_content(row)
+        with time_machine.travel(timezone.now(), tick=False):  # the signed links' timestamps agree
+            text, html, headers = email_content(row)
+            link = unsubscribe_url(row.context["subscriber_id"])
+            workbook_url = workbook_link(row.context["subscriber_id"])
         subscriber = Subscriber.objects.get(pk=row.context["subscriber_id"])
         rendered = issue_render(
             content=content_of(Lesson.objects.get()),
-            unsubscribe_link=row.values["unsubscribe_url"],
+            unsubscribe_link=link,
             name=subscriber.name,
-            workbook_url=row.values.get("workbook_url"),
+            workbook_url=workbook_url,
         )
         assert (row.subject, text, html) == (rendered.subject, rendered.text, rendered.html)
-        assert headers == list_unsubscribe_headers(row.values["unsubscribe_url"])
+        assert headers == list_unsubscribe_headers(link)
+
+
+def test_no_stored_row_holds_a_signed_link(planned_rows):
+    for row in planned_rows:
+        assert set(row.values) <= {"name"}
+        assert "unsubscribe" not in str(row.values) and "workbook" not in str(row.values)
 
 
 @pytest.mark.parametrize(
@@ -139,3 +154,34 @@ def test_a_copy_that_could_differ_from_the_full_build_is_left_to_it(to, values):
     )
     assert skeleton is not None
     assert skeleton.fill(to=to, values={"name": "花子", **values}) is None
+
+
+def test_headers_are_folded_as_the_email_policy_folds_them():
+    """``fold`` and the skeleton's folding of a templated header against the policy Django's generator
+    uses, over lengths around the line limit, words ending in the characters folding breaks after,
+    spaces and non-ASCII text."""
+    policy_fold = email.policy.compat32.clone(linesep="\r\n").fold_binary
+    rng = random.Random(20261129)
+    alphabet = string.ascii_letters + string.digits + "-_.:/?=&%~;,<>@"
+    values = ["", "a", "a b", "a  b", " leading", "trailing ", "日本語の件名", "a\tb"]
+    for length in range(1, 200):
+        values.append("".join(rng.choice(alphabet) for _ in range(length)))
+        values.append(
+            " ".join("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(5))
+        )
+    for name in ("To", "Message-ID", "List-Unsubscribe", "X-A-Rather-Long-Header-Name-For-Folding"):
+        for value in values:
+            assert fold(name, value) == policy_fold(name, value), (name, value)
+
+    template = "<%%OUTBOX:unsubscribe_url%%>, <mailto:info@counsel.example.jp?subject=%E9%85%8D%E4%BF%A1>"
+    skeleton = Skeleton.compose(
+        subject="件名", text="本文", html="", from_email="info@counsel.example.jp",
+        headers={"List-Unsubscribe": template},
+    )  # fmt: skip
+    for length in range(1, 240):
+        for last in "/,;a":
+            link = "https://counsel.example.jp/" + "".join(rng.choice(alphabet) for _ in range(length)) + last
+            expected = policy_fold("List-Unsubscribe", template.replace("%%OUTBOX:unsubscribe_url%%", link))
+            folded = skeleton._fold_template("List-Unsubscribe", template, {"unsubscribe_url": link})
+            assert folded in (None, expected), link
+            assert folded is not None or "~" in link

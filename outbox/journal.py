@@ -1,0 +1,171 @@
+"""The batch sender's journal: outcomes sent but not yet saved in PostgreSQL, kept in the broker's Redis.
+
+A batch sender saves its outcomes in the database a few dozen at a time, in one statement, instead of
+one write per message. Until then each outcome sits in a Redis list of the sender's own database
+session (``outbox:journal:<session>``), appended right after the server accepted the message and
+before the next one goes. Redis outlives the sender's process, so when a sender dies, whoever next
+takes its rows (a batch sender claiming them, the one-off sender, the stale sweeper's batches) first
+replays its journal into the database and sends only what it does not list: at most the one message
+that was on the wire is sent twice.
+
+Replaying fences the dead session first (``outbox:fence:<session>``). A sender that sees its own
+fence (its database session was lost while its process lived on) stops before its next message.
+
+The send checks asked in SQL are asked for a whole batch when it is claimed, not per message. Their
+owners call ``send_checks_changed`` once a change they read commits (an unsubscribe, a suppression);
+that moves a counter every sender reads with each append, and a sender that sees it move asks the
+checks again before its next message.
+
+Without Redis (the embedded mode's file broker, or Redis unreachable) the sender saves each outcome
+with its own statement, as it always could; ``Journal.open`` answers None then.
+"""
+
+import json
+import logging
+import os
+
+import redis
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+_EPOCH = "outbox:checks-epoch"
+# A fence lives long enough for the dead session's sender to see it; sessions are never reused.
+_FENCE_SECONDS = 24 * 3600
+_clients: dict[tuple[int, str], redis.Redis] = {}
+
+
+def _client() -> redis.Redis | None:
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        return None
+    key = (os.getpid(), url)
+    if key not in _clients:
+        _clients.clear()  # a forked worker makes its own connections
+        _clients[key] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return _clients[key]
+
+
+def _journal_key(session: str) -> str:
+    return f"outbox:journal:{session}"
+
+
+def _fence_key(session: str) -> str:
+    return f"outbox:fence:{session}"
+
+
+def entry(email_id: int, status: str, attempts: int, last_error: str, sent_at: float | None) -> str:
+    return json.dumps([email_id, status, attempts, last_error, sent_at], ensure_ascii=False)
+
+
+def read_entry(raw: bytes) -> tuple[int, str, int, str, float | None]:
+    email_id, status, attempts, last_error, sent_at = json.loads(raw)
+    return email_id, status, attempts, last_error, sent_at
+
+
+# One round trip per message: append the outcome, and answer the fence and the checks' counter.
+_APPEND = (
+    "redis.call('RPUSH', KEYS[1], ARGV[1]) return {redis.call('EXISTS', KEYS[2]), redis.call('GET', KEYS[3])}"
+)
+
+
+class Journal:
+    """One batch sender's journal, for its database session, over one Redis connection of its own.
+
+    The appends go through redis-py's connection directly: the client's per-command machinery costs
+    about three times the round trip itself, once for every message of a fan-out."""
+
+    def __init__(self, client: redis.Redis, session: str):
+        self.client = client
+        self.key = _journal_key(session)
+        self.fence = _fence_key(session)
+        self.script = client.script_load(_APPEND)
+        self.connection = client.connection_pool.get_connection()
+
+    @classmethod
+    def open(cls, session: str) -> "tuple[Journal, bytes | None] | None":
+        """The session's journal and the checks' counter now; None when there is no Redis to keep it."""
+        client = _client()
+        if client is None:
+            return None
+        try:
+            pipeline = client.pipeline(transaction=False)
+            pipeline.exists(_fence_key(session))
+            pipeline.get(_EPOCH)
+            fenced, epoch = pipeline.execute()
+            if fenced:
+                return None
+            return cls(client, session), epoch
+        except redis.RedisError:
+            logger.warning("no journal for the batch sender: Redis is unreachable", exc_info=True)
+            return None
+
+    def append(self, line: str) -> tuple[bool, bytes | None]:
+        """Adds an outcome; answers whether the session has been fenced and the checks' counter.
+
+        Raises ``redis.RedisError`` when Redis is gone: the caller saves its outcomes itself then."""
+        connection = self.connection
+        try:
+            connection.send_packed_command(
+                connection.pack_command("EVALSHA", self.script, 3, self.key, self.fence, _EPOCH, line)
+            )
+            fenced, epoch = connection.read_response()
+        except redis.exceptions.NoScriptError:  # Redis restarted and forgot the script
+            self.script = self.client.script_load(_APPEND)
+            return self.append(line)
+        except BaseException:
+            connection.disconnect()
+            raise
+        return bool(fenced), epoch
+
+    def release(self) -> None:
+        """Hands the connection back to the pool (the journal stays as it is)."""
+        self.client.connection_pool.release(self.connection)
+
+    def clear(self) -> None:
+        """The outcomes listed so far are saved in the database."""
+        try:
+            self.client.delete(self.key)
+        except redis.RedisError:
+            logger.warning("could not clear a batch sender's journal", exc_info=True)
+
+
+def journal_take(session: str) -> list[tuple[int, str, int, str, float | None]] | None:
+    """Fences a dead session and answers the outcomes its journal lists (None: Redis unreachable).
+
+    The caller saves them, then calls ``journal_drop``."""
+    client = _client()
+    if client is None:
+        return []
+    try:
+        pipeline = client.pipeline(transaction=True)
+        pipeline.set(_fence_key(session), 1, ex=_FENCE_SECONDS)
+        pipeline.lrange(_journal_key(session), 0, -1)
+        _fenced, lines = pipeline.execute()
+    except redis.RedisError:
+        logger.warning("could not read the journal of session %s", session, exc_info=True)
+        return None
+    return [read_entry(line) for line in lines]
+
+
+def journal_drop(session: str) -> None:
+    client = _client()
+    if client is None:
+        return
+    try:
+        client.delete(_journal_key(session))
+    except redis.RedisError:
+        logger.warning("could not drop the journal of session %s", session, exc_info=True)
+
+
+def send_checks_changed() -> None:
+    """Tells every batch sender to ask the SQL send checks again before its next message; call it
+    once the change is committed (``transaction.on_commit``)."""
+    client = _client()
+    if client is None:
+        return
+    try:
+        client.incr(_EPOCH)
+    except redis.RedisError:
+        # Senders also ask the checks again each time they save their outcomes.
+        logger.warning("could not tell the batch senders that a send check changed", exc_info=True)
