@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from counseling.models import SessionType
 from counseling.selectors.availability import slot_list
-from courses.models import Course, payment_guidance
+from courses.models import PAYMENT_GUIDANCE_DEFAULT, Course, payment_guidance
 from courses.selectors import course_list_page, enrollment_is_open
 
 PAGE_SIZE = 20
@@ -69,7 +69,7 @@ def courses(request):
     count, rows = course_list_page(user=None, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     if page > 1 and not rows:
         raise Http404
-    zone = timezone.get_current_timezone()
+    zone, guidance = timezone.get_current_timezone(), str(PAYMENT_GUIDANCE_DEFAULT)
     results = []
     for row in rows:
         own = row["sessions"]
@@ -85,7 +85,9 @@ def courses(request):
                 "price_jpy": row["price_jpy"],
                 # The same rule as the API's field (a free course says nothing, a paid one always does).
                 "payment_instructions": payment_guidance(
-                    price_jpy=row["price_jpy"], payment_instructions=row["payment_instructions"]
+                    price_jpy=row["price_jpy"],
+                    payment_instructions=row["payment_instructions"],
+                    default=guidance,
                 ),
                 "status": row["status"],
                 "enrollment_deadline": _iso(row["enrollment_deadline"], zone),

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from psycopg.types.datetime import TimestamptzLoader
 
 from courses.models import SEAT_STATUSES, Course, CourseSession, Enrollment
 
@@ -137,13 +138,19 @@ ORDER BY page.first_starts_at, page.id
 def course_list_page(*, user, offset: int, limit: int) -> tuple[int, list[dict]]:
     """Courses ``offset`` to ``offset + limit`` of ``course_list(user=user)``, in its order, as rows of
     ``COURSE_ROW_FIELDS`` plus ``sessions`` (``id``, ``starts_at``, ``ends_at``, in order), and the length
-    of the whole list; 0 for it when the page is empty (past the end, or nothing listed): one query.
+    of the whole list; 0 for it when the page is empty (past the end, or nothing listed). One query on
+    PostgreSQL; the ORM's queries on the embedded SQLite.
 
     The same courses, counts and sessions as ``course_list`` (a test compares the two on every kind of
     course and reader); the rule of which courses are listed is kept in both.
     """
+    if connection.vendor != "postgresql":
+        return _course_list_page_orm(user=user, offset=offset, limit=limit)
     counselor_id = user.pk if user is not None and user.is_authenticated and user.is_counselor else None
     with connection.cursor() as cursor:
+        # psycopg's own loader, in C: Django's (the same instants, tagged UTC in Python) took a fifth of
+        # the request's CPU over a page's 120 session times.
+        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(
             _COURSE_PAGE,
             {
@@ -168,6 +175,22 @@ def course_list_page(*, user, offset: int, limit: int) -> tuple[int, list[dict]]
         ]
         rows.append(row)
     return (fetched[0][0] if fetched else 0), rows
+
+
+def _course_list_page_orm(*, user, offset: int, limit: int) -> tuple[int, list[dict]]:
+    listed = course_list(user=user)
+    courses = list(listed[offset : offset + limit])
+    rows = [
+        {
+            **{field: getattr(course, field) for field in COURSE_ROW_FIELDS},
+            "sessions": [
+                {"id": session.pk, "starts_at": session.starts_at, "ends_at": session.ends_at}
+                for session in course.sessions.all()
+            ],
+        }
+        for course in courses
+    ]
+    return (listed.count() if courses else 0), rows
 
 
 def course_get(*, course_id: int, user) -> Course:

@@ -43,8 +43,16 @@ def orm_rows(user) -> list[dict]:
     ]
 
 
+@pytest.fixture(params=["postgresql", "another database"])
+def database(request, monkeypatch):
+    """The one statement on PostgreSQL, and the ORM's queries the embedded SQLite runs instead."""
+    if request.param != "postgresql":
+        monkeypatch.setattr(connection, "vendor", "sqlite")
+    return request.param
+
+
 @pytest.mark.parametrize("reader", ["anonymous", "owner", "another counselor", "client"])
-def test_every_window_of_the_page_query_is_that_window_of_course_list(reader):
+def test_every_window_of_the_page_query_is_that_window_of_course_list(reader, database):
     with time_machine.travel(NOW, tick=False):
         counselor = CounselorFactory()
         _every_kind_of_course(counselor)
@@ -77,7 +85,7 @@ def test_a_course_whose_last_session_has_ended_leaves_the_page_as_it_leaves_cour
         assert not selectors.course_list(user=None).exists()
 
 
-def test_held_and_confirmed_seats_and_the_waitlist_are_counted_apart():
+def test_held_and_confirmed_seats_and_the_waitlist_are_counted_apart(database):
     course = CourseFactory(capacity=2)
     for number in range(5):
         enrollment_create(course=course, guest_name="受講者", guest_email=f"g{number}@example.com")
