@@ -3,8 +3,8 @@
 Ours: ``GET /api/v1/availability/?session_type=&from=&to=`` over 60 days and ``GET /api/v1/courses/``
 (first page), served by gunicorn (2 workers, 4 threads each) on production settings. Baseline: a bare
 Django view per endpoint (``bench/bare_views.py``) answering the same JSON from the same queries with
-``.values()`` and no serializer, in the same server process, through the same middleware. Both answers
-are compared before any load.
+no DRF and no serializer, in the same server process, through the same middleware. Both answers are
+compared before any load.
 
 Each round measures, for each endpoint, both sides' capacity with wrk (closed loop: a fixed number of
 connections, each sending its next request when the last is answered), then both sides' latency at a

@@ -1,10 +1,12 @@
 """Bare views: the JSON of two product endpoints, from the same queries, with no DRF and no serializer.
 
-They are the baseline of ``bench.api``: a plain Django function view, rows fetched with ``.values()``,
-a ``JsonResponse`` encoded as DRF's renderer encodes (UTF-8, compact). What the product adds on top
-(DRF's request, permission and throttle handling, input and output serializers, its renderer) is the
-difference the benchmark measures. The slot search itself is the domain's rule, not an API cost, so
-both sides call the same ``slot_list``; `bench.api` checks that both answer the same JSON.
+They are the baseline of ``bench.api``: a plain Django function view, a ``JsonResponse`` encoded as DRF's
+renderer encodes (UTF-8, compact). What the product adds on top (DRF's request, permission and throttle
+handling, input and output serializers, its renderer) is the difference the benchmark measures. The
+reads are the domain's, not an API cost, so both sides make the same ones: the slot search
+(``slot_list``, its session type fetched with ``.values()``) and the course list's page
+(``course_list_page``, one statement that answers rows); `bench.api` checks that both answer the same
+JSON.
 """
 
 from datetime import date
