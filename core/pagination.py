@@ -56,7 +56,8 @@ def paginated_response(
     *,
     request,
     view,
-    queryset,
+    queryset=None,
+    page_of: Callable[[int, int], tuple[int, list]] | None = None,
     serializer_class: type[serializers.BaseSerializer] | None = None,
     context: dict | None = None,
     on_page: Callable[[list], object] | None = None,
@@ -64,15 +65,17 @@ def paginated_response(
 ) -> Response:
     """One page of ``queryset`` (``?page=``, ``?page_size=`` up to 100) with count and links.
 
-    ``queryset`` may be a function ``page_of(offset, limit)`` instead, which answers the length of the
-    whole list and the rows of a window in one query (``CountedPages``): one query a page instead of two.
+    Or of ``page_of(offset, limit)``, a read that answers the length of the whole list and the rows of
+    a window in one query (see ``CountedPages``): one query a page instead of two.
     The page is written by ``serializer_class``, or by ``output`` (the page's objects or rows in, their
     JSON out) where a serializer would cost too much. ``on_page`` is called with the objects of the page
     before they are written (an access log records exactly what is shown).
     """
     paginator = PageNumberPagination()
-    if callable(queryset):
-        queryset = _counted_pages(queryset, request, paginator)
+    if page_of is not None:
+        queryset = _counted_pages(page_of, request, paginator)
+    if queryset is None:
+        raise TypeError("paginated_response needs queryset or page_of")
     # Never None here: the paginator always has a page size.
     page: list = paginator.paginate_queryset(queryset, request, view=view) or []
     if on_page is not None:
@@ -109,7 +112,9 @@ def _counted_pages(
     limit = paginator.get_page_size(request) or paginator.page_size
     try:
         number = int(request.query_params.get(paginator.page_query_param) or 1)
-    except ValueError:  # ?page=last, or a page that is no number (404 before any query)
+    except ValueError:
+        # ?page=last: the first page's query tells which is the last. Anything else that is no number
+        # is answered 404 before any query.
         number = 1
     offset = (number - 1) * limit
     if not 0 <= offset <= _MAX_OFFSET:

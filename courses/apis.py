@@ -166,7 +166,7 @@ class CourseListApi(MethodPermissionsMixin, APIView):
             request=request,
             view=self,
             # Rows, not instances: a page, its sessions and the length of the list in one query.
-            queryset=lambda offset, limit: selectors.course_list_page(
+            page_of=lambda offset, limit: selectors.course_list_page(
                 user=request.user, offset=offset, limit=limit
             ),
             output=lambda rows: course_output_rows(rows, user=request.user),
