@@ -3,8 +3,8 @@
 Ours: ``GET /api/v1/availability/?session_type=&from=&to=`` over 60 days and ``GET /api/v1/courses/``
 (first page), served by gunicorn (2 workers, 4 threads each) on production settings. Baseline: a bare
 Django view per endpoint (``bench/bare_views.py``) answering the same JSON from the same queries with
-``.values()`` and no serializer, in the same server process, through the same middleware. Both answers
-are compared before any load.
+no DRF and no serializer, in the same server process, through the same middleware. Both answers are
+compared before any load.
 
 Each round measures, for each endpoint, both sides' capacity with wrk (closed loop: a fixed number of
 connections, each sending its next request when the last is answered), then both sides' latency at a
@@ -264,28 +264,62 @@ def open_loop(url: str, *, rate: float, duration: float) -> dict:
     }
 
 
-def cpu_per_request(paths: dict[str, dict[str, str]], *, requests: int, rounds: int = 5) -> dict:
-    """CPU milliseconds a request costs each side, in this process through Django's test client.
+def cpu_per_request(paths: dict[str, dict[str, str]], *, requests: int, rounds: int = 5) -> tuple[dict, dict]:
+    """CPU milliseconds a request costs each side, in this process through Django's test client, and in
+    the PostgreSQL process serving this process's connection.
 
     The same settings, middleware, data and URLs as the server, without the server and the machine's
-    other load: steadier than throughput on a shared machine. Sides alternate within each round; the
-    figure is the median of the rounds' means.
+    other load: steadier than throughput on a shared machine. Sides alternate within each round; this
+    process's figure is the median of the rounds' means. PostgreSQL's is the CPU its process used over
+    all rounds by the number of requests (the kernel counts in ticks of 10 ms, too coarse for a round);
+    None where /proc does not show that process (a server on another machine or in a container).
     """
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     samples: dict[str, dict[str, list[float]]] = {name: {"ours": [], "bare": []} for name in paths}
+    database: dict[str, dict[str, list[float]]] = {name: {"ours": [], "bare": []} for name in paths}
     for _ in range(rounds):
         for name, pair in paths.items():
             for side, path in pair.items():
                 client.get(path)  # warm: imports, caches, the connection
+                database_before = _database_cpu_s()
                 started = process_time()
                 for _ in range(requests):
                     response = client.get(path)
                     if response.status_code != 200:
                         raise SystemExit(f"{path} answered {response.status_code}")
                 samples[name][side].append((process_time() - started) * 1000 / requests)
-    return {name: {side: median(values) for side, values in sides.items()} for name, sides in samples.items()}
+                database_after = _database_cpu_s()
+                # The same server process before and after (a connection renewed between them is not).
+                if database_before and database_after and database_before[0] == database_after[0]:
+                    database[name][side].append(database_after[1] - database_before[1])
+    in_process = {
+        name: {side: median(values) for side, values in sides.items()} for name, sides in samples.items()
+    }
+    in_database = {
+        name: {
+            side: (sum(values) * 1000 / (len(values) * requests) if values else None)
+            for side, values in sides.items()
+        }
+        for name, sides in database.items()
+    }
+    return in_process, in_database
+
+
+def _database_cpu_s() -> tuple[int, float] | None:
+    """The PostgreSQL process serving this process's connection, and the CPU seconds it has used."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        # Fields 14 and 15 of /proc/<pid>/stat (utime, stime), counted after the command's closing ")".
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def warm_up(base: str, paths: list[str]) -> None:
@@ -329,11 +363,15 @@ def main(argv: list[str] | None = None) -> dict:
     try:
         query = seed()
         paths = endpoints(query)
-        figures["cpu_ms_per_request"] = cpu_per_request(paths, requests=args.cpu_requests)
+        figures["cpu_ms_per_request"], figures["postgres_cpu_ms_per_request"] = cpu_per_request(
+            paths, requests=args.cpu_requests
+        )
         for name, sides in figures["cpu_ms_per_request"].items():
+            database = figures["postgres_cpu_ms_per_request"][name]
             say(
                 f"  in-process CPU a request, {name}: "
-                f"ours {sides['ours']:.1f} ms, bare {sides['bare']:.1f} ms"
+                f"ours {sides['ours']:.1f} ms, bare {sides['bare']:.1f} ms; "
+                f"PostgreSQL ours {_ms(database['ours'])}, bare {_ms(database['bare'])}"
             )
         web, base = start_gunicorn(services.env, services.log_dir, workers=2, threads=4)
         try:
@@ -408,6 +446,7 @@ def report(figures: dict) -> list[str]:
     lines = []
     for name, entry in figures["median"].items():
         cpu = figures["cpu_ms_per_request"][name]
+        database = figures["postgres_cpu_ms_per_request"][name]
         lines.append(
             f"{name}: capacity ours {entry['ours_requests_per_s']:.0f} req/s, bare "
             f"{entry['bare_requests_per_s']:.0f} req/s, ratio {entry['ratio']:.2f} (goal >= 0.5); "
@@ -415,10 +454,14 @@ def report(figures: dict) -> list[str]:
             f"{entry['ours_fixed_rate_p50_ms']:.0f}/{entry['ours_fixed_rate_p99_ms']:.0f} ms "
             "(goal p99 < 50), "
             f"bare {entry['bare_fixed_rate_p50_ms']:.0f}/{entry['bare_fixed_rate_p99_ms']:.0f} ms; "
-            f"CPU a request ours {cpu['ours']:.1f} ms, bare {cpu['bare']:.1f} ms (medians of "
-            f"{figures['rounds']} rounds)"
+            f"CPU a request ours {cpu['ours']:.1f} ms, bare {cpu['bare']:.1f} ms, PostgreSQL's ours "
+            f"{_ms(database['ours'])}, bare {_ms(database['bare'])} (medians of {figures['rounds']} rounds)"
         )
     return lines
+
+
+def _ms(value: float | None) -> str:
+    return "not measured" if value is None else f"{value:.1f} ms"
 
 
 if __name__ == "__main__":

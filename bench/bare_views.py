@@ -1,10 +1,12 @@
 """Bare views: the JSON of two product endpoints, from the same queries, with no DRF and no serializer.
 
-They are the baseline of ``bench.api``: a plain Django function view, rows fetched with ``.values()``,
-a ``JsonResponse`` encoded as DRF's renderer encodes (UTF-8, compact). What the product adds on top
-(DRF's request, permission and throttle handling, input and output serializers, its renderer) is the
-difference the benchmark measures. The slot search itself is the domain's rule, not an API cost, so
-both sides call the same ``slot_list``; `bench.api` checks that both answer the same JSON.
+They are the baseline of ``bench.api``: a plain Django function view, a ``JsonResponse`` encoded as DRF's
+renderer encodes (UTF-8, compact). What the product adds on top (DRF's request, permission and throttle
+handling, input and output serializers, its renderer) is the difference the benchmark measures. The
+reads are the domain's, not an API cost, so both sides make the same ones: the slot search
+(``slot_list``, its session type fetched with ``.values()``) and the course list's page
+(``course_list_page``, one statement that answers rows); `bench.api` checks that both answer the same
+JSON.
 """
 
 from datetime import date
@@ -16,8 +18,8 @@ from django.utils import timezone
 
 from counseling.models import SessionType
 from counseling.selectors.availability import slot_list
-from courses.models import Course, CourseSession
-from courses.selectors import course_list, enrollment_is_open
+from courses.models import PAYMENT_GUIDANCE_DEFAULT, Course, payment_guidance
+from courses.selectors import course_list_page, enrollment_is_open
 
 PAGE_SIZE = 20
 _JSON = {"ensure_ascii": False, "separators": (",", ":")}
@@ -63,26 +65,16 @@ def courses(request):
         page = int(request.GET.get("page", 1))
     except ValueError:
         raise Http404 from None
-    listed = course_list(user=None).prefetch_related(None)
-    count = listed.count()
-    if page < 1 or (page > 1 and (page - 1) * PAGE_SIZE >= count):
+    if page < 1:
         raise Http404
-    fields = (
-        "id", "title", "description", "format", "location", "capacity", "price_jpy",
-        "payment_instructions", "status", "enrollment_deadline", "confirmed_count", "waitlist_count",
-    )  # fmt: skip
-    rows = list(listed.values(*fields)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
-    sessions: dict[int, list[dict]] = {row["id"]: [] for row in rows}
-    for session in (
-        CourseSession.objects.filter(course_id__in=sessions)
-        .order_by("starts_at", "id")
-        .values("id", "course_id", "starts_at", "ends_at")
-    ):
-        sessions[session["course_id"]].append(session)
-    zone = timezone.get_current_timezone()
+    # The product's read of a page: the page's courses, their sessions and the list's length at once.
+    count, rows = course_list_page(user=None, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    if page > 1 and not rows:
+        raise Http404
+    zone, guidance = timezone.get_current_timezone(), str(PAYMENT_GUIDANCE_DEFAULT)
     results = []
     for row in rows:
-        own = sessions[row["id"]]
+        own = row["sessions"]
         results.append(
             {
                 "id": row["id"],
@@ -94,9 +86,11 @@ def courses(request):
                 "capacity": row["capacity"],
                 "price_jpy": row["price_jpy"],
                 # The same rule as the API's field (a free course says nothing, a paid one always does).
-                "payment_instructions": Course(
-                    price_jpy=row["price_jpy"], payment_instructions=row["payment_instructions"]
-                ).payment_guidance,
+                "payment_instructions": payment_guidance(
+                    price_jpy=row["price_jpy"],
+                    payment_instructions=row["payment_instructions"],
+                    default=guidance,
+                ),
                 "status": row["status"],
                 "enrollment_deadline": _iso(row["enrollment_deadline"], zone),
                 "enrollment_open": enrollment_is_open(

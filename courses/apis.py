@@ -14,7 +14,7 @@ from core.api import MethodPermissionsMixin, datetime_output, id_field
 from core.pagination import paginated, paginated_response
 from core.ratelimit import AnonymousRateLimitThrottle
 from courses import selectors
-from courses.models import Course, CourseSession, Enrollment
+from courses.models import PAYMENT_GUIDANCE_DEFAULT, Course, Enrollment, payment_guidance
 from courses.renderers import RosterCsvRenderer
 from courses.services.enrollments import enrollment_cancel, enrollment_create
 from courses.services.scheduling import course_cancel, course_create, course_update
@@ -68,41 +68,35 @@ def _location_shown(format: str, location: str, counselor_id: int, user) -> str:
     return ""
 
 
-# What a course's answer is built from: a row of ``selectors.course_queryset().values(...)``.
-COURSE_OUTPUT_FIELDS = (
-    "id", "counselor_id", "title", "description", "format", "location", "capacity", "price_jpy",
-    "payment_instructions", "status", "enrollment_deadline", "confirmed_count", "waitlist_count",
-)  # fmt: skip
-
-
 def course_output_rows(rows: list[dict], *, user) -> list[dict]:
-    """The JSON of ``CourseOutputSerializer(courses, many=True, context={"user": user})`` for rows
-    with ``COURSE_OUTPUT_FIELDS``: plain dicts, the sessions of all rows in one query, one time-zone
-    lookup. Half the CPU of the nested serializer over model instances on a page of 20."""
-    sessions: dict[int, list[dict]] = {row["id"]: [] for row in rows}
-    if sessions:
-        for session in (
-            CourseSession.objects.filter(course_id__in=sessions)
-            .order_by("starts_at", "id")
-            .values("id", "course_id", "starts_at", "ends_at")
-        ):
-            sessions[session["course_id"]].append(session)
-    zone, now = timezone.get_current_timezone(), timezone.now()
-    return [_course_json(row, sessions[row["id"]], user=user, zone=zone, now=now) for row in rows]
+    """The JSON of ``CourseOutputSerializer(courses, many=True, context={"user": user})`` for rows of
+    ``selectors.course_list_page``: plain dicts, one time-zone lookup. Half the CPU of the nested
+    serializer over model instances on a page of 20."""
+    zone, now, guidance = timezone.get_current_timezone(), timezone.now(), str(PAYMENT_GUIDANCE_DEFAULT)
+    return [
+        _course_json(row, row["sessions"], user=user, zone=zone, now=now, guidance=guidance) for row in rows
+    ]
 
 
 def course_output(course: Course, *, user) -> dict:
     """One course (from ``selectors.course_get``, its sessions prefetched) as ``course_output_rows``
     writes it."""
-    row = {field: getattr(course, field) for field in COURSE_OUTPUT_FIELDS}
+    row = {field: getattr(course, field) for field in selectors.COURSE_ROW_FIELDS}
     sessions = [
         {"id": session.pk, "starts_at": session.starts_at, "ends_at": session.ends_at}
         for session in course.sessions.all()
     ]
-    return _course_json(row, sessions, user=user, zone=timezone.get_current_timezone(), now=timezone.now())
+    return _course_json(
+        row,
+        sessions,
+        user=user,
+        zone=timezone.get_current_timezone(),
+        now=timezone.now(),
+        guidance=str(PAYMENT_GUIDANCE_DEFAULT),
+    )
 
 
-def _course_json(row: dict, sessions: list[dict], *, user, zone, now) -> dict:
+def _course_json(row: dict, sessions: list[dict], *, user, zone, now, guidance: str) -> dict:
     # Keys in the serializer's field order, so that the bytes are the same too.
     return {
         "id": row["id"],
@@ -112,9 +106,9 @@ def _course_json(row: dict, sessions: list[dict], *, user, zone, now) -> dict:
         "location": _location_shown(row["format"], row["location"], row["counselor_id"], user),
         "capacity": row["capacity"],
         "price_jpy": row["price_jpy"],
-        "payment_instructions": Course(
-            price_jpy=row["price_jpy"], payment_instructions=row["payment_instructions"]
-        ).payment_guidance,
+        "payment_instructions": payment_guidance(
+            price_jpy=row["price_jpy"], payment_instructions=row["payment_instructions"], default=guidance
+        ),
         "status": row["status"],
         "enrollment_deadline": datetime_output(row["enrollment_deadline"], zone),
         "enrollment_open": selectors.enrollment_is_open(
@@ -171,10 +165,10 @@ class CourseListApi(MethodPermissionsMixin, APIView):
         return paginated_response(
             request=request,
             view=self,
-            # Rows, not instances: the sessions come in one query of their own (course_output_rows).
-            queryset=selectors.course_list(user=request.user)
-            .prefetch_related(None)
-            .values(*COURSE_OUTPUT_FIELDS),
+            # Rows, not instances: a page, its sessions and the length of the list in one query.
+            page_of=lambda offset, limit: selectors.course_list_page(
+                user=request.user, offset=offset, limit=limit
+            ),
             output=lambda rows: course_output_rows(rows, user=request.user),
         )
 

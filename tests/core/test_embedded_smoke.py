@@ -80,6 +80,21 @@ def test_migrate_seed_demo_and_register_run_on_sqlite(tmp_path):
         timeout=120,
     )
     assert result.stdout.strip().splitlines()[-1] == "202", result.stderr
+    # The course list reads its page with the ORM on SQLite (one PostgreSQL statement in production).
+    courses = (
+        "from django.test import Client; "
+        "r = Client(HTTP_HOST='localhost').get('/api/v1/courses/'); "
+        "print(r.status_code, r.json()['count'], [len(c['sessions']) for c in r.json()['results']])"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", courses],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "200 2 [2, 1]", result.stderr
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         users = db.execute("select email, role from accounts_user order by id").fetchall()
         emails = db.execute("select kind, recipient from outbox_outboundemail").fetchall()

@@ -80,3 +80,18 @@ def test_the_counselor_sets_the_payment_text_through_the_api(counselor_api):
     assert response.json()["payment_instructions"] == CASH
     portal = authenticated_client(ClientFactory())
     assert portal.get(f"/api/v1/courses/{response.json()['id']}/").json()["payment_instructions"] == CASH
+
+
+def test_the_course_list_and_detail_give_the_default_payment_text_in_the_readers_language(api_client):
+    paid = CourseFactory(price_jpy=5000, payment_instructions="")
+    CourseFactory(price_jpy=6000, payment_instructions="   ")
+    CourseFactory(price_jpy=0, payment_instructions="")
+    english = "We will tell you how and by when to pay once your place is confirmed."
+    japanese = "お支払いの方法と期日は、お申込みの確定後に相談室からご案内します。"
+
+    for language, text in [("en", english), ("ja", japanese)]:
+        listed = api_client.get("/api/v1/courses/", HTTP_ACCEPT_LANGUAGE=language).json()["results"]
+        detail = api_client.get(f"/api/v1/courses/{paid.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
+
+        assert sorted(course["payment_instructions"] for course in listed) == ["", text, text]
+        assert detail["payment_instructions"] == text
