@@ -176,10 +176,15 @@ class DeliveryKind(models.TextChoices):
 
 
 class Delivery(BaseModel):
-    """What one subscriber gets at one slot: a lesson or the slot's broadcast."""
+    """What one subscriber gets at one slot: a lesson or the slot's broadcast.
+
+    A fan-out writes one a subscriber, so it carries only the indexes a query reads: not the creation
+    time's (nothing lists deliveries by it) nor the email's (nothing looks one up by its email, and
+    outbox rows are not deleted)."""
 
     Kind = DeliveryKind
 
+    created_at = models.DateTimeField(auto_now_add=True)
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
     slot = models.ForeignKey(SendSlot, on_delete=models.CASCADE, related_name="deliveries")
     kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices)
@@ -190,7 +195,12 @@ class Delivery(BaseModel):
         Broadcast, on_delete=models.PROTECT, null=True, blank=True, related_name="deliveries"
     )
     email = models.ForeignKey(
-        "outbox.OutboundEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "outbox.OutboundEmail",
+        on_delete=models.SET_NULL,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:

@@ -458,7 +458,7 @@ def email_send(*, email_id: int, connection=None) -> OutboundEmail | None:
         if email.claimed_by and database.vendor == "postgresql":
             # A dead batch sender's row: what its journal says it sent is not sent again.
             with database.cursor() as cursor:
-                _journal_replay(cursor, email.claimed_by, only=email.pk)
+                _journal_replay(cursor, email.claimed_by, claimed_by=[email.claimed_by], only=email.pk)
             email.refresh_from_db()
             if email.status != OutboundEmail.Status.PENDING:
                 return email
@@ -483,16 +483,21 @@ _CLAIM_VOID = (
     "(o.claimed_by = '' OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
     "WHERE a.pid || ':' || extract(epoch FROM a.backend_start)::text = o.claimed_by))"
 )
+# The columns a batch sender reads of its rows (the rest only the admin and the sweeper read).
+_SENT_COLUMNS = ", ".join(
+    f"o.{database.ops.quote_name(str(field.column))}"
+    for field in OutboundEmail._meta.concrete_fields
+    if field.name not in ("dedupe_key", "created_at", "updated_at", "queued_at")
+)
+# Claims a batch's rows and reads them in one statement; ``previous_claim`` names the dead session
+# whose claim a row had, if any (its journal is replayed before anything is sent).
 _CLAIM = (
     f"UPDATE {_TABLE} o SET claimed_by = %s "  # noqa: S608 (the model's table)
-    f"WHERE o.id = ANY(%s) AND o.status = %s AND {_CLAIM_VOID} RETURNING o.id"
+    f"FROM (SELECT id, claimed_by FROM {_TABLE} WHERE id = ANY(%s)) AS previous "
+    f"WHERE o.id = previous.id AND o.status = %s AND {_CLAIM_VOID} "
+    f"RETURNING {_SENT_COLUMNS}, previous.claimed_by AS previous_claim"
 )
 _RELEASE = f"UPDATE {_TABLE} SET claimed_by = '' WHERE id = ANY(%s) AND claimed_by = %s"  # noqa: S608
-# The dead sessions that still name some of a batch's pending rows: their journals are replayed first.
-_VOID_SESSIONS = (
-    f"SELECT DISTINCT o.claimed_by FROM {_TABLE} o "  # noqa: S608 (the model's table)
-    f"WHERE o.id = ANY(%s) AND o.status = %s AND o.claimed_by <> '' AND {_CLAIM_VOID}"
-)
 # One statement a message, committed on its own: it saves the previous message's outcome (a finished
 # row that carried a secret loses its body, headers and values with it) and returns what the next
 # message needs, its kind's send check included (outbox.registry), asked right before it goes. It sets
@@ -593,13 +598,17 @@ def email_send_batch(*, email_ids: list[int]) -> list[int]:
         steptimer.start()
     with database.cursor() as cursor:
         me = _session_name(cursor)
-        cursor.execute(_VOID_SESSIONS, [email_ids, OutboundEmail.Status.PENDING])
-        for (session,) in cursor.fetchall():
-            _journal_replay(cursor, session)
-        cursor.execute(_CLAIM, [me, email_ids, OutboundEmail.Status.PENDING])
-        claimed = {row[0] for row in cursor.fetchall()}
+        claimed = {
+            email.pk: email
+            for email in OutboundEmail.objects.raw(_CLAIM, [me, email_ids, OutboundEmail.Status.PENDING])
+        }
         try:
-            return _send_claimed(cursor, me, [email_id for email_id in email_ids if email_id in claimed])
+            # The dead sessions whose claims the batch took over (an attribute the raw query adds).
+            previous = {getattr(email, "previous_claim", "") for email in claimed.values()}
+            for session in previous - {"", me}:
+                _journal_replay(cursor, session, claimed_by=[session, me])
+            in_order = [email_id for email_id in email_ids if email_id in claimed]
+            return _send_claimed(cursor, me, in_order, claimed)
         finally:
             cursor.execute(_RELEASE, [list(claimed), me])
             if steptimer.ON:
@@ -607,12 +616,7 @@ def email_send_batch(*, email_ids: list[int]) -> list[int]:
                 steptimer.flush()
 
 
-def _send_claimed(cursor, me: str, email_ids: list[int]) -> list[int]:
-    emails = (
-        OutboundEmail.objects.filter(pk__in=email_ids)
-        .defer("dedupe_key", "created_at", "updated_at", "queued_at")
-        .in_bulk()
-    )
+def _send_claimed(cursor, me: str, email_ids: list[int], emails: dict[int, OutboundEmail]) -> list[int]:
     _bodies_for(emails)
     opened = Journal.open(me)
     if opened is None:
@@ -651,7 +655,7 @@ def _send_journaled(
         except redis.RedisError:
             # Redis is gone: this outcome and those before it are saved now, the rest one by one.
             logger.warning("the batch sender's journal is unreachable; saving each outcome", exc_info=True)
-            _outcomes_save(cursor, me, outcomes)
+            _outcomes_save(cursor, [me], outcomes)
             return retry + _send_stepwise(cursor, me, email_ids[position + 1 :], emails)
         if fenced:
             # Our database session was given up for dead and our rows to others: stop at once.
@@ -659,7 +663,7 @@ def _send_journaled(
             return retry
         remaining = email_ids[position + 1 :]
         if len(outcomes) >= settings.OUTBOX_SAVE_EVERY:
-            _outcomes_save(cursor, me, outcomes)
+            _outcomes_save(cursor, [me], outcomes)
             journal.clear()
             outcomes = []
             # Asked again with every save, too: a change whose notice was lost waits this long at most.
@@ -669,7 +673,7 @@ def _send_journaled(
         epoch = now_epoch
         if steptimer.ON:
             steptimer.lap("mark", count=1)
-    _outcomes_save(cursor, me, outcomes)
+    _outcomes_save(cursor, [me], outcomes)
     journal.clear()
     if steptimer.ON:
         steptimer.lap("mark")
@@ -753,12 +757,12 @@ _SAVE = (
     "FROM unnest(%s::bigint[], %s::text[], %s::integer[], %s::text[], %s::timestamptz[]) "
     "AS v(id, status, attempts, last_error, sent_at), "
     "(SELECT set_config('synchronous_commit', 'off', true)) AS setting "
-    "WHERE o.id = v.id AND o.claimed_by = %s AND o.status = %s"
+    "WHERE o.id = v.id AND o.claimed_by = ANY(%s) AND o.status = %s"
 )
 
 
-def _outcomes_save(cursor, session: str, outcomes: list[list]) -> None:
-    """Saves outcomes (as ``_outcome_of`` lists them) of rows the session has claimed."""
+def _outcomes_save(cursor, claimed_by: list[str], outcomes: list[list]) -> None:
+    """Saves outcomes (as ``_outcome_of`` lists them) of rows claimed by one of ``claimed_by``."""
     if not outcomes:
         return
     pending = OutboundEmail.Status.PENDING
@@ -771,14 +775,16 @@ def _outcomes_save(cursor, session: str, outcomes: list[list]) -> None:
             [outcome[1] for outcome in outcomes],
             [outcome[2] for outcome in outcomes],
             [outcome[3] for outcome in outcomes],
-            session,
+            claimed_by,
             pending,
         ],
     )
 
 
-def _journal_replay(cursor, session: str, *, only: int | None = None) -> None:
-    """Saves what a dead session's journal says it sent, so that none of it is sent again.
+def _journal_replay(cursor, session: str, *, claimed_by: list[str], only: int | None = None) -> None:
+    """Saves what a dead session's journal says it sent, so that none of it is sent again, on the rows
+    still claimed by one of ``claimed_by`` (the dead session, and the batch sender that has just
+    claimed some of its rows).
 
     ``only``: the one row a one-off sender holds locked; the journal is left for the batch senders
     then, so that two one-off senders never wait on each other's rows."""
@@ -799,7 +805,7 @@ def _journal_replay(cursor, session: str, *, only: int | None = None) -> None:
         ]
         for email_id, status, attempts, last_error, sent_at in lines
     ]
-    _outcomes_save(cursor, session, outcomes)
+    _outcomes_save(cursor, claimed_by, outcomes)
     if only is None:
         journal_drop(session)
 

@@ -5,6 +5,7 @@ import socket
 
 import pytest
 from django.core import mail
+from django.db import connection
 
 from bench.processes import SmtpSink
 from outbox import services
@@ -96,3 +97,10 @@ def test_a_worker_sends_every_batch_over_one_smtp_connection_and_reopens_it_afte
     assert services.email_send_batch(email_ids=[third]) == []
     assert len(connects) == 2
     assert smtp_server.received["late@example.com"] == 1
+
+
+def test_the_outbox_table_leaves_room_on_its_pages_for_claims_to_update_in_place():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [OutboundEmail._meta.db_table])
+        (options,) = cursor.fetchone()
+    assert "fillfactor=60" in options
