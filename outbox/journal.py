@@ -33,6 +33,7 @@ _EPOCH = "outbox:checks-epoch"
 # A fence lives long enough for the dead session's sender to see it; sessions are never reused.
 _FENCE_SECONDS = 24 * 3600
 _clients: dict[tuple[int, str], redis.Redis] = {}
+_scripts: dict[int, str] = {}  # the append script's SHA, by client
 
 
 def _client() -> redis.Redis | None:
@@ -42,6 +43,7 @@ def _client() -> redis.Redis | None:
     key = (os.getpid(), url)
     if key not in _clients:
         _clients.clear()  # a forked worker makes its own connections
+        _scripts.clear()
         _clients[key] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     return _clients[key]
 
@@ -79,7 +81,9 @@ class Journal:
         self.client = client
         self.key = _journal_key(session)
         self.fence = _fence_key(session)
-        self.script = client.script_load(_APPEND)
+        if id(client) not in _scripts:
+            _scripts[id(client)] = client.script_load(_APPEND)
+        self.script = _scripts[id(client)]
         self.connection = client.connection_pool.get_connection()
 
     @classmethod
@@ -110,8 +114,8 @@ class Journal:
                 connection.pack_command("EVALSHA", self.script, 3, self.key, self.fence, _EPOCH, line)
             )
             fenced, epoch = connection.read_response()
-        except redis.exceptions.NoScriptError:  # Redis restarted and forgot the script
-            self.script = self.client.script_load(_APPEND)
+        except redis.exceptions.NoScriptError:  # Redis restarted, or was flushed, and forgot the script
+            self.script = _scripts[id(self.client)] = self.client.script_load(_APPEND)
             return self.append(line)
         except BaseException:
             connection.disconnect()

@@ -188,3 +188,18 @@ def test_a_change_no_one_announced_is_still_seen_when_the_outcomes_are_saved(set
         "skipped",
         "sent",
     ]
+
+
+def test_a_redis_that_forgot_the_journals_script_is_taught_it_again(settings):
+    settings.EMAIL_BACKEND = "tests.outbox.test_journal.DuringFirstSend"
+    DuringFirstSend.action = lambda: client().script_flush()  # as after a restart
+    ids = pending_rows(3)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert services.email_send_batch(email_ids=ids) == []
+
+    assert len(mail.outbox) == 3
+    # Still journalled: no outcome was saved by a statement of its own.
+    assert not [query for query in queries.captured_queries if query["sql"].startswith("WITH outcome AS")]
+    rows = OutboundEmail.objects.filter(pk__in=ids)
+    assert {(row.status, row.attempts, row.claimed_by) for row in rows} == {("sent", 1, "")}
