@@ -188,9 +188,8 @@ def _slot_plan_chunk(*, slot_id: int, contents: _Contents) -> bool:
         etas = [_batch_eta(slot, slot.queued_count + number * batch_size) for number in range(len(batches))]
         planned = Delivery.objects.filter(slot_id=slot.pk, subscriber_id=OuterRef("pk"))
         written = email_enqueue_rows(
-            # The chunk again, by its range rather than by naming every subscriber.
-            rows=subscribers.filter(pk__lte=ordered[-1])
-            .exclude(pk__in=[pk for pk, _lesson_id in rows if pk not in lessons])
+            # The chunk's subscribers by name: one reactivated since the read waits for the next slot.
+            rows=subscribers.filter(pk__in=ordered)
             .filter(~Exists(planned))
             .order_by("pk")
             .values(

@@ -295,3 +295,24 @@ def test_planning_5000_subscribers_takes_queries_in_proportion_to_chunks_not_sub
     assert large == small
     # About a dozen per chunk (five, plus the empty one that ends the slot), none per subscriber.
     assert large <= 12 * 6
+
+
+def test_a_subscriber_reactivated_while_a_chunk_is_planned_waits_for_the_next_slot(monkeypatch):
+    LessonFactory()
+    first, returning, last = SubscriberFactory.create_batch(3, confirmed_at=tokyo(2026, 3, 1))
+    Subscriber.objects.filter(pk=returning.pk).update(status=Subscriber.Status.UNSUBSCRIBED)
+    load_lessons = planning._Contents.load_lessons
+
+    def reactivated_meanwhile(self, lesson_ids):
+        Subscriber.objects.filter(pk=returning.pk).update(status=Subscriber.Status.ACTIVE)
+        load_lessons(self, lesson_ids)
+
+    monkeypatch.setattr(planning._Contents, "load_lessons", reactivated_meanwhile)
+    slot = tokyo(2026, 3, 4, 7)
+    with time_machine.travel(slot, tick=False):
+        planning.slot_plan(starts_at=slot)
+
+    assert sorted(OutboundEmail.objects.values_list("recipient", flat=True)) == sorted(
+        [first.email, last.email]
+    )
+    assert set(Delivery.objects.values_list("subscriber_id", flat=True)) == {first.pk, last.pk}
