@@ -1,7 +1,7 @@
 """The batch sender's journal: outcomes sent but not yet saved in PostgreSQL, kept in the broker's Redis.
 
-A batch sender saves its outcomes in the database a few dozen at a time, in one statement, instead of
-one write per message. Until then each outcome sits in a Redis list of the sender's own database
+A batch sender saves its outcomes in the database every OUTBOX_SAVE_EVERY messages (100 by default),
+in one statement, instead of one write per message. Until then each outcome sits in a Redis list of the sender's own database
 session (``outbox:journal:<session>``), appended right after the server accepted the message and
 before the next one goes. Redis outlives the sender's process, so when a sender dies, whoever next
 takes its rows (a batch sender claiming them, the one-off sender, the stale sweeper's batches) first

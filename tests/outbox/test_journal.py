@@ -1,4 +1,4 @@
-"""The batch sender's journal in Redis: outcomes saved a few dozen at a time, replayed when a sender dies."""
+"""The batch sender's journal in Redis: outcomes saved many at a time, replayed when a sender dies."""
 
 import pytest
 import redis
@@ -50,7 +50,7 @@ def dead_session(other_session):
     client().delete(f"outbox:journal:{name}", f"outbox:fence:{name}")
 
 
-def test_outcomes_are_saved_in_a_statement_every_few_dozen_messages_not_one_a_message(settings):
+def test_outcomes_are_saved_in_a_statement_every_so_many_messages_not_one_a_message(settings):
     settings.OUTBOX_SAVE_EVERY = 50
     services.email_send_batch(email_ids=pending_rows(1))  # the connection learns its session's name
     OutboundEmail.objects.all().delete()
