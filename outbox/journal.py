@@ -1,12 +1,12 @@
 """The batch sender's journal: outcomes sent but not yet saved in PostgreSQL, kept in the broker's Redis.
 
 A batch sender saves its outcomes in the database every OUTBOX_SAVE_EVERY messages (100 by default),
-in one statement, instead of one write per message. Until then each outcome sits in a Redis list of the sender's own database
-session (``outbox:journal:<session>``), appended right after the server accepted the message and
-before the next one goes. Redis outlives the sender's process, so when a sender dies, whoever next
-takes its rows (a batch sender claiming them, the one-off sender, the stale sweeper's batches) first
-replays its journal into the database and sends only what it does not list: at most the one message
-that was on the wire is sent twice.
+in one statement, instead of one write per message. Until then each outcome sits in a Redis list of
+the sender's own database session (``outbox:journal:<session>``), appended right after the server
+accepted the message and before the next one goes. Redis outlives the sender's process, so when a
+sender dies, whoever next takes its rows (a batch sender claiming them, the one-off sender, the
+stale sweeper's batches) first replays its journal into the database and sends only what it does
+not list: at most the one message that was on the wire is sent twice.
 
 Replaying fences the dead session first (``outbox:fence:<session>``). A sender that sees its own
 fence (its database session was lost while its process lived on) stops before its next message.
