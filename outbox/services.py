@@ -637,42 +637,51 @@ def _send_journaled(
     retry: list[int] = []
     outcomes: list[list] = []
     connection = _mail_connection()
-    for position, email_id in enumerate(email_ids):
-        if email_id not in state:
-            continue  # finished by another sender since the batch was claimed
-        email = emails[email_id]
-        email.attempts, email.last_error, wanted = state[email_id]
-        transient = _attempt(email, connection, still_wanted=wanted)
-        email.updated_at = timezone.now()
-        outcomes.append(_outcome_of(email))
-        if transient is not None:
-            retry.append(email_id)
-            # A broken connection is dropped; the next message opens a fresh one.
-            _mail_connection_drop()
-            connection = _mail_connection()
-        try:
-            fenced, now_epoch = journal.append(_journal_entry(email))
-        except redis.RedisError:
-            # Redis is gone: this outcome and those before it are saved now, the rest one by one.
-            logger.warning("the batch sender's journal is unreachable; saving each outcome", exc_info=True)
-            _outcomes_save(cursor, [me], outcomes)
-            return retry + _send_stepwise(cursor, me, email_ids[position + 1 :], emails)
-        if fenced:
-            # Our database session was given up for dead and our rows to others: stop at once.
-            logger.error("batch sender %s was fenced; stopping its batch", me)
-            return retry
-        remaining = email_ids[position + 1 :]
-        if len(outcomes) >= settings.OUTBOX_SAVE_EVERY:
-            _outcomes_save(cursor, [me], outcomes)
-            journal.clear()
-            outcomes = []
-            # Asked again with every save, too: a change whose notice was lost waits this long at most.
-            state = _batch_state(cursor, me, remaining, emails)
-        elif now_epoch != epoch:
-            state = _batch_state(cursor, me, remaining, emails)
-        epoch = now_epoch
-        if steptimer.ON:
-            steptimer.lap("mark", count=1)
+    try:
+        for position, email_id in enumerate(email_ids):
+            if email_id not in state:
+                continue  # finished by another sender since the batch was claimed
+            email = emails[email_id]
+            email.attempts, email.last_error, wanted = state[email_id]
+            transient = _attempt(email, connection, still_wanted=wanted)
+            email.updated_at = timezone.now()
+            outcomes.append(_outcome_of(email))
+            if transient is not None:
+                retry.append(email_id)
+                # A broken connection is dropped; the next message opens a fresh one.
+                _mail_connection_drop()
+                connection = _mail_connection()
+            try:
+                fenced, now_epoch = journal.append(_journal_entry(email))
+            except redis.RedisError:
+                # Redis is gone: this outcome and those before it are saved now, the rest one by one.
+                logger.warning(
+                    "the batch sender's journal is unreachable; saving each outcome", exc_info=True
+                )
+                _outcomes_save(cursor, [me], outcomes)
+                return retry + _send_stepwise(cursor, me, email_ids[position + 1 :], emails)
+            if fenced:
+                # Our database session was given up for dead and our rows to others: stop at once.
+                logger.error("batch sender %s was fenced; stopping its batch", me)
+                return retry
+            remaining = email_ids[position + 1 :]
+            if len(outcomes) >= settings.OUTBOX_SAVE_EVERY:
+                _outcomes_save(cursor, [me], outcomes)
+                journal.clear()
+                outcomes = []
+                # Asked again with every save, too: a change whose notice was lost waits this long at most.
+                state = _batch_state(cursor, me, remaining, emails)
+            elif now_epoch != epoch:
+                state = _batch_state(cursor, me, remaining, emails)
+            epoch = now_epoch
+            if steptimer.ON:
+                steptimer.lap("mark", count=1)
+    except Exception:
+        # An error of ours mid-batch (the server's are outcomes): what was sent is saved before the
+        # batch's claims are released, so that the task's retry does not send it again.
+        _outcomes_save(cursor, [me], outcomes)
+        journal.clear()
+        raise
     _outcomes_save(cursor, [me], outcomes)
     journal.clear()
     if steptimer.ON:

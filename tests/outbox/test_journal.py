@@ -1,5 +1,7 @@
 """The batch sender's journal in Redis: outcomes saved many at a time, replayed when a sender dies."""
 
+import smtplib
+
 import pytest
 import redis
 from django.conf import settings as django_settings
@@ -203,3 +205,45 @@ def test_a_redis_that_forgot_the_journals_script_is_taught_it_again(settings):
     assert not [query for query in queries.captured_queries if query["sql"].startswith("WITH outcome AS")]
     rows = OutboundEmail.objects.filter(pk__in=ids)
     assert {(row.status, row.attempts, row.claimed_by) for row in rows} == {("sent", 1, "")}
+
+
+class GoesDownAfterTwo(EmailBackend):
+    """A mail server that takes two messages, drops the connection on the third and then refuses any."""
+
+    accepted = 0
+    down = False
+
+    def open(self):
+        if GoesDownAfterTwo.down:
+            raise ConnectionRefusedError("the mail server is down")
+        return super().open()
+
+    def send_messages(self, messages):
+        if GoesDownAfterTwo.accepted >= 2:
+            GoesDownAfterTwo.down = True
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        GoesDownAfterTwo.accepted += 1
+        return super().send_messages(messages)
+
+
+def test_a_batch_cut_short_by_an_error_saves_what_it_sent_so_its_retry_sends_nothing_twice(settings):
+    settings.EMAIL_BACKEND = "tests.outbox.test_journal.GoesDownAfterTwo"
+    GoesDownAfterTwo.accepted, GoesDownAfterTwo.down = 0, False
+    ids = pending_rows(4)
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            services.email_send_batch(email_ids=ids)
+        assert list(OutboundEmail.objects.order_by("pk").values_list("status", flat=True)) == [
+            "sent",
+            "sent",
+            "pending",
+            "pending",
+        ]
+
+        GoesDownAfterTwo.down, GoesDownAfterTwo.accepted = False, -10  # back, and taking everything
+        assert services.email_send_batch(email_ids=ids) == []
+    finally:
+        services._mail_connection_drop()
+
+    assert sorted(message.to[0] for message in mail.outbox) == [f"r{n}@example.com" for n in range(4)]
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
