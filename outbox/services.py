@@ -528,7 +528,13 @@ def _step_statement(kind: str) -> tuple[str, bool]:
     return _step_statements[kind]
 
 
+# A batch's outcome of one row, as the journal keeps it and ``_SAVE`` takes it: id, status,
+# attempts, last error, sent at.
+Outcome = tuple[int, str, int, str, datetime | None]
+
+
 def _outcome_of(email: OutboundEmail) -> list:
+    """The outcome as the one-statement-a-message path (``_STEP``) takes it."""
     finished = email.status != OutboundEmail.Status.PENDING
     return [
         email.status,
@@ -635,7 +641,7 @@ def _send_journaled(
     if steptimer.ON:
         steptimer.lap("mark")
     retry: list[int] = []
-    outcomes: list[list] = []
+    outcomes: list[Outcome] = []
     connection = _mail_connection()
     try:
         for position, email_id in enumerate(email_ids):
@@ -645,14 +651,15 @@ def _send_journaled(
             email.attempts, email.last_error, wanted = state[email_id]
             transient = _attempt(email, connection, still_wanted=wanted)
             email.updated_at = timezone.now()
-            outcomes.append(_outcome_of(email))
+            outcome = (email.pk, email.status, email.attempts, email.last_error, email.sent_at)
+            outcomes.append(outcome)
             if transient is not None:
                 retry.append(email_id)
                 # A broken connection is dropped; the next message opens a fresh one.
                 _mail_connection_drop()
                 connection = _mail_connection()
             try:
-                fenced, now_epoch = journal.append(_journal_entry(email))
+                fenced, now_epoch = journal.append(_journal_entry(outcome))
             except redis.RedisError:
                 # Redis is gone: this outcome and those before it are saved now, the rest one by one.
                 logger.warning(
@@ -743,14 +750,9 @@ def _batch_state(
     }
 
 
-def _journal_entry(email: OutboundEmail) -> str:
-    return journal_line(
-        email.pk,
-        email.status,
-        email.attempts,
-        email.last_error,
-        email.sent_at.timestamp() if email.sent_at else None,
-    )
+def _journal_entry(outcome: Outcome) -> str:
+    email_id, status, attempts, last_error, sent_at = outcome
+    return journal_line(email_id, status, attempts, last_error, sent_at.timestamp() if sent_at else None)
 
 
 # Many outcomes in one statement (a batch's, or a dead sender's journal), for rows still claimed by
@@ -770,24 +772,13 @@ _SAVE = (
 )
 
 
-def _outcomes_save(cursor, claimed_by: list[str], outcomes: list[list]) -> None:
-    """Saves outcomes (as ``_outcome_of`` lists them) of rows claimed by one of ``claimed_by``."""
+def _outcomes_save(cursor, claimed_by: list[str], outcomes: list[Outcome]) -> None:
+    """Saves outcomes of rows claimed by one of ``claimed_by``."""
     if not outcomes:
         return
     pending = OutboundEmail.Status.PENDING
-    cursor.execute(
-        _SAVE,
-        [
-            *[pending] * 5,
-            [outcome[10] for outcome in outcomes],
-            [outcome[0] for outcome in outcomes],
-            [outcome[1] for outcome in outcomes],
-            [outcome[2] for outcome in outcomes],
-            [outcome[3] for outcome in outcomes],
-            claimed_by,
-            pending,
-        ],
-    )
+    columns = [list(column) for column in zip(*outcomes, strict=True)]
+    cursor.execute(_SAVE, [*[pending] * 5, *columns, claimed_by, pending])
 
 
 def _journal_replay(cursor, session: str, *, claimed_by: list[str], only: int | None = None) -> None:
@@ -802,16 +793,14 @@ def _journal_replay(cursor, session: str, *, claimed_by: list[str], only: int | 
         lines = [line for line in lines or [] if line[0] == only]
     if not lines:
         return  # nothing listed, or Redis lost with it (then those messages may go twice)
-    outcomes = [
-        [
+    outcomes: list[Outcome] = [
+        (
+            email_id,
             status,
             attempts,
             last_error,
             datetime.fromtimestamp(sent_at, tz=UTC) if sent_at is not None else None,
-            None,
-            *[None] * 5,
-            email_id,
-        ]
+        )
         for email_id, status, attempts, last_error, sent_at in lines
     ]
     _outcomes_save(cursor, claimed_by, outcomes)
