@@ -13,6 +13,7 @@ differ (a non-ASCII address or header value, a line the values would push past 9
 Django would encode otherwise), ``Skeleton.fill`` returns None and the caller builds the message whole.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from email import policy
@@ -192,22 +193,29 @@ class Skeleton:
         """A header whose template has one placeholder, for a value that folding treats as one word
         (a link): folded once with a stand-in of the same length and last character, then the value
         put in its place. None where that does not apply."""
-        keys = _PLACEHOLDER.findall(template.encode())
-        if len(keys) != 1 or _DUMMY in template:
+        key = _single_placeholder(template)
+        if key is None:
             return None
-        key = keys[0].decode("ascii")
         value = values.get(key, "")
         if not _WORD.fullmatch(value) or _DUMMY in value:
             return None
+        stand_in = _DUMMY * (len(value) - 1) + value[-1]
         cache_key = (name, len(value), value[-1])
         if cache_key not in self.folded:
             if len(self.folded) > 256:
                 self.folded.clear()
-            stand_in = _DUMMY * (len(value) - 1) + value[-1]
             folded = _FOLD.fold_binary(name, fill_text(template, {key: stand_in}))
             if folded.count(stand_in.encode()) != 1:
                 return None
             self.folded[cache_key] = folded
-        return self.folded[cache_key].replace(
-            (_DUMMY * (len(value) - 1) + value[-1]).encode(), value.encode()
-        )
+        return self.folded[cache_key].replace(stand_in.encode(), value.encode())
+
+
+@functools.lru_cache(maxsize=64)
+def _single_placeholder(template: str) -> str | None:
+    """The key of a header template's one placeholder; None for none, several, or a template holding
+    the stand-in character (asked once per template, not per message)."""
+    keys = _PLACEHOLDER.findall(template.encode())
+    if len(keys) != 1 or _DUMMY in template:
+        return None
+    return keys[0].decode("ascii")
