@@ -42,6 +42,18 @@ def wait_until(condition, timeout: float) -> bool:
     return False
 
 
+def manage(env: dict, *arguments: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``manage.py`` with ``arguments`` on the embedded settings, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def post_json(url: str, body: dict) -> int:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
@@ -53,14 +65,7 @@ def post_json(url: str, body: dict) -> int:
 def test_migrate_seed_demo_and_register_run_on_sqlite(tmp_path):
     env = embedded_env(tmp_path)
     for command in (["migrate", "--no-input", "-v", "0"], ["seed_demo"], ["seed_demo"]):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+        result = manage(env, *command, timeout=180)
         assert result.returncode == 0, result.stderr
     assert "counselor@example.com" in result.stdout
 
@@ -71,14 +76,7 @@ def test_migrate_seed_demo_and_register_run_on_sqlite(tmp_path):
         "'display_name': 'スモーク'}), content_type='application/json'); "
         "print(r.status_code)"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", register],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage(env, "shell", "-c", register)
     assert result.stdout.strip().splitlines()[-1] == "202", result.stderr
     # The course list reads its page with the ORM on SQLite (one PostgreSQL statement in production).
     courses = (
@@ -86,14 +84,7 @@ def test_migrate_seed_demo_and_register_run_on_sqlite(tmp_path):
         "r = Client(HTTP_HOST='localhost').get('/api/v1/courses/'); "
         "print(r.status_code, r.json()['count'], [len(c['sessions']) for c in r.json()['results']])"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", courses],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage(env, "shell", "-c", courses)
     assert result.stdout.strip().splitlines()[-1] == "200 2 [2, 1]", result.stderr
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         users = db.execute("select email, role from accounts_user order by id").fetchall()
@@ -110,14 +101,7 @@ def test_migrate_seed_demo_and_register_run_on_sqlite(tmp_path):
         "from outbox.models import OutboundEmail; from outbox.services import email_send_batch; "
         "print(email_send_batch(email_ids=list(OutboundEmail.objects.values_list('pk', flat=True))))"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", send_batch],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage(env, "shell", "-c", send_batch)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         assert db.execute("select status from outbox_outboundemail").fetchall() == [("sent",)]
