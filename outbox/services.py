@@ -757,18 +757,27 @@ def _journal_entry(outcome: Outcome) -> str:
 
 # Many outcomes in one statement (a batch's, or a dead sender's journal), for rows still claimed by
 # the session that sent them; synchronous_commit off for its own transaction (see outbox.models).
+# Each row takes its values from the arrays at its id's place: the statement reads the rows by id and
+# joins nothing, so its plan holds whatever the statistics believe of the table (a join of the rows
+# with the arrays, planned on statistics from before a fan-out, read the arrays once for each row).
+_AT = "array_position(%(ids)s::bigint[], o.id)"
 _SAVE = (
-    f"UPDATE {_TABLE} o SET status = v.status, attempts = v.attempts, last_error = v.last_error, "  # noqa: S608
-    "sent_at = v.sent_at, updated_at = now(), claimed_by = '', "
-    "body_text = CASE WHEN o.carries_secret AND v.status <> %s THEN '' ELSE o.body_text END, "
-    "body_html = CASE WHEN o.carries_secret AND v.status <> %s THEN '' ELSE o.body_html END, "
-    "headers = CASE WHEN o.carries_secret AND v.status <> %s THEN '{}'::jsonb ELSE o.headers END, "
-    "attachments = CASE WHEN o.carries_secret AND v.status <> %s THEN '[]'::jsonb ELSE o.attachments END, "
-    '"values" = CASE WHEN o.carries_secret AND v.status <> %s THEN \'{}\'::jsonb ELSE o."values" END '
-    "FROM unnest(%s::bigint[], %s::text[], %s::integer[], %s::text[], %s::timestamptz[]) "
-    "AS v(id, status, attempts, last_error, sent_at), "
-    "(SELECT set_config('synchronous_commit', 'off', true)) AS setting "
-    "WHERE o.id = v.id AND o.claimed_by = ANY(%s) AND o.status = %s"
+    f"UPDATE {_TABLE} o SET status = (%(statuses)s::text[])[{_AT}], "  # noqa: S608 (the model's table)
+    f"attempts = (%(attempts)s::integer[])[{_AT}], last_error = (%(errors)s::text[])[{_AT}], "
+    f"sent_at = (%(sent_at)s::timestamptz[])[{_AT}], updated_at = now(), claimed_by = '', "
+    + ", ".join(
+        f"{column} = CASE WHEN o.carries_secret AND (%(statuses)s::text[])[{_AT}] <> %(pending)s "
+        f"THEN {blank} ELSE o.{column} END"
+        for column, blank in (
+            ("body_text", "''"),
+            ("body_html", "''"),
+            ("headers", "'{}'::jsonb"),
+            ("attachments", "'[]'::jsonb"),
+            ('"values"', "'{}'::jsonb"),
+        )
+    )
+    + " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS setting "
+    "WHERE o.id = ANY(%(ids)s::bigint[]) AND o.claimed_by = ANY(%(claimed_by)s) AND o.status = %(pending)s"
 )
 
 
@@ -776,9 +785,19 @@ def _outcomes_save(cursor, claimed_by: list[str], outcomes: list[Outcome]) -> No
     """Saves outcomes of rows claimed by one of ``claimed_by``."""
     if not outcomes:
         return
-    pending = OutboundEmail.Status.PENDING
-    columns = [list(column) for column in zip(*outcomes, strict=True)]
-    cursor.execute(_SAVE, [*[pending] * 5, *columns, claimed_by, pending])
+    ids, statuses, attempts, errors, sent_at = (list(column) for column in zip(*outcomes, strict=True))
+    cursor.execute(
+        _SAVE,
+        {
+            "ids": ids,
+            "statuses": statuses,
+            "attempts": attempts,
+            "errors": errors,
+            "sent_at": sent_at,
+            "claimed_by": claimed_by,
+            "pending": OutboundEmail.Status.PENDING,
+        },
+    )
 
 
 def _journal_replay(cursor, session: str, *, claimed_by: list[str], only: int | None = None) -> None:

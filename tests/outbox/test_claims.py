@@ -6,6 +6,8 @@ import socket
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bench.processes import SmtpSink
 from outbox import services
@@ -104,3 +106,76 @@ def test_the_outbox_table_leaves_room_on_its_pages_for_claims_to_update_in_place
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [OutboundEmail._meta.db_table])
         (options,) = cursor.fetchone()
     assert "fillfactor=60" in options
+
+
+def fan_out_rows(count: int, *, status=OutboundEmail.Status.PENDING) -> list[int]:
+    now = timezone.now()
+    return [
+        row.pk
+        for row in OutboundEmail.objects.bulk_create(
+            OutboundEmail(
+                kind="test.notice",
+                dedupe_key=f"{status}:{n}",
+                recipient=f"r{n}@example.com",
+                subject="件名",
+                body_text="本文",
+                status=status,
+                sent_at=now if status == OutboundEmail.Status.SENT else None,
+                queued_at=now,
+            )
+            for n in range(count)
+        )
+    ]
+
+
+def plans(statements: list[str]) -> list[str]:
+    with connection.cursor() as cursor:
+        explained = []
+        for sql in statements:
+            cursor.execute(f"EXPLAIN {sql}")
+            explained.append("\n".join(line for (line,) in cursor.fetchall()))
+    return explained
+
+
+@pytest.fixture
+def statistics_from_before_a_fan_out():
+    """The table's statistics taken when nearly every row was sent; then a fan-out's rows go in."""
+    table = OutboundEmail._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+        fan_out_rows(200, status=OutboundEmail.Status.SENT)
+        cursor.execute(f"ANALYZE {table}")
+    yield fan_out_rows(5000)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
+
+
+def test_a_batch_reads_its_rows_by_id_even_with_statistics_from_before_the_fan_out(
+    statistics_from_before_a_fan_out,
+):
+    """The planner, believing few rows pending, once read each batch through the sweeper's index of
+    pending rows: every pending row, three times a batch."""
+    batch = statistics_from_before_a_fan_out[2000:2100]
+    with CaptureQueriesContext(connection) as queries:
+        services.email_send_batch(email_ids=batch)
+    statements = [query["sql"] for query in queries if OutboundEmail._meta.db_table in query["sql"]]
+
+    explained = plans(statements)
+
+    assert len(explained) >= 4  # the claim, the checks, the save, the release
+    assert not [plan for plan in explained if "outbox_pending_queued_idx" in plan]
+    assert all("outboundemail_pkey" in plan for plan in explained), explained
+
+
+def test_the_sweeper_finds_pending_rows_through_its_index(statistics_from_before_a_fan_out):
+    with CaptureQueriesContext(connection) as queries:
+        services.outbox_requeue_stale()
+    (sweep,) = [query["sql"] for query in queries if "ORDER BY" in query["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            (explained,) = plans([sweep])
+        finally:
+            cursor.execute("RESET enable_seqscan")
+
+    assert "outbox_pending_queued_idx" in explained
