@@ -153,6 +153,20 @@ def test_redis_lost_mid_batch_saves_what_was_sent_and_goes_on_one_statement_a_me
     assert {(row.status, row.attempts, row.claimed_by) for row in rows} == {("sent", 1, "")}
 
 
+def test_redis_closing_the_journals_connection_mid_batch_costs_no_message(settings):
+    settings.EMAIL_BACKEND = "tests.outbox.test_journal.DuringFirstSend"
+    # Redis drops the journal's connection (a restart, a timeout of its own) after the first append.
+    DuringFirstSend.action = lambda: client().client_kill_filter(_type="normal", skipme=True)
+    ids = pending_rows(4)
+
+    assert services.email_send_batch(email_ids=ids) == []
+
+    assert len(mail.outbox) == 4  # each sent once
+    rows = OutboundEmail.objects.filter(pk__in=ids)
+    assert {(row.status, row.attempts, row.claimed_by) for row in rows} == {("sent", 1, "")}
+    assert client().keys("outbox:journal:*") == []
+
+
 def test_a_change_no_one_announced_is_still_seen_when_the_outcomes_are_saved(settings):
     """The SQL checks are asked again with every save, so a change made without telling the senders
     (say, by hand in the database) waits at most OUTBOX_SAVE_EVERY messages."""
