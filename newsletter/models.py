@@ -179,13 +179,16 @@ class Delivery(BaseModel):
     """What one subscriber gets at one slot: a lesson or the slot's broadcast.
 
     A fan-out writes one a subscriber, so it carries only the indexes a query reads: not the creation
-    time's (nothing lists deliveries by it) nor the email's (nothing looks one up by its email, and
-    outbox rows are not deleted)."""
+    time's (nothing lists deliveries by it), nor the email's (nothing looks one up by its email, and
+    outbox rows are not deleted), nor the subscriber's alone (the two indexes that begin with the
+    subscriber serve a subscriber's deliveries and its deletion)."""
 
     Kind = DeliveryKind
 
     created_at = models.DateTimeField(auto_now_add=True)
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, db_index=False, related_name="deliveries"
+    )
     slot = models.ForeignKey(SendSlot, on_delete=models.CASCADE, related_name="deliveries")
     kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices)
     lesson = models.ForeignKey(

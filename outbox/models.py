@@ -65,9 +65,11 @@ class OutboundEmail(BaseModel):
 
     Status = EmailStatus
 
-    kind = models.CharField(_("種類"), max_length=64, db_index=True)
+    # Indexed (kind) and unique (dedupe_key) in Meta: declared on the field, PostgreSQL would get a
+    # second, pattern-matching index of each, which no query reads and every write pays for.
+    kind = models.CharField(_("種類"), max_length=64)
     # kind + recipient + the object that caused the email: a retry or a re-run cannot make a second row.
-    dedupe_key = models.CharField(_("重複防止キー"), max_length=255, unique=True)
+    dedupe_key = models.CharField(_("重複防止キー"), max_length=255)
     # Looked up by recipient only case-insensitively (UPPER(), which a plain index does not serve).
     recipient = models.EmailField(_("宛先"), max_length=254)
     from_email = models.CharField(_("差出人"), max_length=254)
@@ -120,8 +122,10 @@ class OutboundEmail(BaseModel):
                 name="outbox_pending_queued_idx",
                 condition=models.Q(status=EmailStatus.PENDING, queued_at__isnull=False),
             ),
+            models.Index(fields=["kind"], name="outbox_email_kind_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="outbox_email_dedupe_key_unique"),
             models.CheckConstraint(
                 condition=models.Q(status__in=EmailStatus.values),
                 name="outbox_email_status_valid",

@@ -1,5 +1,6 @@
 """Batch senders claim rows for their database session; a claim dies with its session."""
 
+import re
 import smtplib
 import socket
 
@@ -179,3 +180,32 @@ def test_the_sweeper_finds_pending_rows_through_its_index(statistics_from_before
             cursor.execute("RESET enable_seqscan")
 
     assert "outbox_pending_queued_idx" in explained
+
+
+def indexed_columns(table: str) -> list[str]:
+    """Each index of ``table`` (constraints' included) by what it indexes, operator classes and all."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        return sorted(re.search(r"USING \w+ \((.*?)\)", definition)[1] for (definition,) in cursor.fetchall())
+
+
+def test_every_row_pays_only_for_indexes_a_query_reads():
+    """A fan-out writes a delivery and an outbox row per subscriber and saves each outcome: no index
+    twice (Django's LIKE twins of kind and dedupe_key), none that only repeats another's first column."""
+    from newsletter.models import Delivery
+
+    assert indexed_columns(OutboundEmail._meta.db_table) == [
+        "created_at",  # the admin's list
+        "dedupe_key",  # unique: a retry or re-run makes no second row
+        "id",
+        "kind",  # email_contexts
+        "queued_at",  # the sweeper's, of pending rows
+    ]
+    assert indexed_columns(Delivery._meta.db_table) == [
+        "broadcast_id",
+        "id",
+        "lesson_id",
+        "slot_id",  # a slot's counts
+        "subscriber_id, lesson_id",  # each subscriber's next lesson
+        "subscriber_id, slot_id",  # unique: one email a subscriber and slot
+    ]
