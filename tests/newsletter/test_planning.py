@@ -316,3 +316,22 @@ def test_a_subscriber_reactivated_while_a_chunk_is_planned_waits_for_the_next_sl
         [first.email, last.email]
     )
     assert set(Delivery.objects.values_list("subscriber_id", flat=True)) == {first.pk, last.pk}
+
+
+def test_each_chunk_asks_its_own_subscribers_deliveries_not_every_delivery_of_the_slot(settings):
+    """An anti-join, planned on statistics from before the slot's deliveries went in, sorted all of
+    them for each chunk: planning grew with the square of the subscribers."""
+    LessonFactory()
+    settings.NEWSLETTER_PLAN_CHUNK_SIZE = 100
+    _bulk_subscribers(300)
+    slot = tokyo(2026, 3, 4, 7)
+    with time_machine.travel(slot, tick=False), CaptureQueriesContext(connection) as queries:
+        planning.slot_plan(starts_at=slot)
+    *_, last_chunk = [query["sql"] for query in queries if query["sql"].startswith("INSERT INTO outbox")]
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {last_chunk}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+
+    assert "Anti Join" not in plan
+    assert "SubPlan" in plan and "newsletter_delivery" in plan
