@@ -15,9 +15,11 @@ Django would encode otherwise), ``Skeleton.fill`` returns None and the caller bu
 
 import functools
 import re
+import time
 from dataclasses import dataclass, field
 from email import policy
 from email.utils import formatdate, make_msgid
+from html import escape as escape_html
 from typing import Any
 
 from django.conf import settings
@@ -155,7 +157,8 @@ class Skeleton:
         if not _SIMPLE_ADDRESS.fullmatch(to) or not self.keys <= values.keys():
             return None
         encoded = {key: value.encode("utf-8") for key, value in values.items()}
-        escaped = {key: escape(value).encode("utf-8") for key, value in values.items()}
+        # What django.utils.html.escape returns, without its lazy-string wrapping.
+        escaped = {key: escape_html(value).encode("utf-8") for key, value in values.items()}
         if any(b"\r" in value or b"\n" in value for value in encoded.values()):
             return None
         for length, keys, is_html in self.placeholder_lines:
@@ -171,7 +174,7 @@ class Skeleton:
             if lowered == "to":
                 value = to
             elif lowered == "date":
-                value = date or formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+                value = date or _date_now()
             elif lowered == "message-id":
                 value = message_id or make_msgid(domain=DNS_NAME)
             else:
@@ -209,6 +212,18 @@ class Skeleton:
                 return None
             self.folded[cache_key] = folded
         return self.folded[cache_key].replace(stand_in.encode(), value.encode())
+
+
+_dates: dict[tuple[int, bool], str] = {}
+
+
+def _date_now() -> str:
+    """The Date header as Django writes it, made once a second rather than once a message."""
+    key = (int(time.time()), settings.EMAIL_USE_LOCALTIME)
+    if key not in _dates:
+        _dates.clear()
+        _dates[key] = formatdate(key[0], localtime=key[1])
+    return _dates[key]
 
 
 @functools.lru_cache(maxsize=64)

@@ -112,6 +112,35 @@ def test_every_copy_is_byte_for_byte_the_full_build_but_for_the_mime_boundary(pl
     assert len(skeletons) == 2
 
 
+@pytest.mark.parametrize("localtime", [False, True])
+def test_a_copy_is_dated_as_django_dates_a_message_and_the_date_moves_with_the_clock(
+    planned_rows, settings, localtime
+):
+    settings.EMAIL_USE_LOCALTIME = localtime
+    row = planned_rows[0]
+    skeleton = Skeleton.compose(
+        subject=row.body.subject,
+        text=row.body.body_text,
+        html=row.body.body_html,
+        from_email=row.body.from_email,
+        headers=row.body.headers,
+    )
+    values = email_values(row, skeleton.needs)
+    dates = []
+    for moment in (
+        "2026-11-30 07:00:00.250+09:00",
+        "2026-11-30 07:00:00.900+09:00",
+        "2026-11-30 07:00:01+09:00",
+    ):
+        with time_machine.travel(moment, tick=False):
+            filled = skeleton.fill(to=row.recipient, values=values)
+            django_date = django_message.formatdate(localtime=localtime)
+        dates.append(email.message_from_bytes(filled)["Date"])
+        assert dates[-1] == django_date
+
+    assert dates[0] == dates[1] != dates[2]
+
+
 def test_the_message_built_whole_says_what_the_copy_says(planned_rows, monkeypatch):
     for row in planned_rows:
         with time_machine.travel(timezone.now(), tick=False):  # the signed links' timestamps agree
