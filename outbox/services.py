@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+import psycopg
 import redis
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from celery import current_app
@@ -483,19 +484,26 @@ _CLAIM_VOID = (
     "(o.claimed_by = '' OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a "
     "WHERE a.pid || ':' || extract(epoch FROM a.backend_start)::text = o.claimed_by))"
 )
-# The columns a batch sender reads of its rows (the rest only the admin and the sweeper read).
-_SENT_COLUMNS = ", ".join(
-    f"o.{database.ops.quote_name(str(field.column))}"
+
+# The columns a batch sender reads of its rows (the rest only the admin and the sweeper read), in the
+# order _CLAIM returns them, and those Django turns from the database's form (JSON).
+_CLAIMED_FIELDS = [
+    field
     for field in OutboundEmail._meta.concrete_fields
     if field.name not in ("dedupe_key", "created_at", "updated_at", "queued_at")
-)
-# Claims a batch's rows and reads them in one statement; ``previous_claim`` names the dead session
-# whose claim a row had, if any (its journal is replayed before anything is sent).
+]
+_CLAIMED_NAMES = [field.attname for field in _CLAIMED_FIELDS]
+_CLAIMED_CONVERTED = [
+    (position, field) for position, field in enumerate(_CLAIMED_FIELDS) if hasattr(field, "from_db_value")
+]
+_CLAIMED_COLUMNS = ", ".join(f"o.{database.ops.quote_name(str(field.column))}" for field in _CLAIMED_FIELDS)
+# Claims a batch's rows and reads them in one statement; the last column names the dead session whose
+# claim a row had, if any (its journal is replayed before anything is sent).
 _CLAIM = (
     f"UPDATE {_TABLE} o SET claimed_by = %s "  # noqa: S608 (the model's table)
     f"FROM (SELECT id, claimed_by FROM {_TABLE} WHERE id = ANY(%s)) AS previous "
     f"WHERE o.id = previous.id AND o.status = %s AND {_CLAIM_VOID} "
-    f"RETURNING {_SENT_COLUMNS}, previous.claimed_by AS previous_claim"
+    f"RETURNING {_CLAIMED_COLUMNS}, previous.claimed_by"
 )
 _RELEASE = f"UPDATE {_TABLE} SET claimed_by = '' WHERE id = ANY(%s) AND claimed_by = %s"  # noqa: S608
 # One statement a message, committed on its own: it saves the previous message's outcome (a finished
@@ -602,15 +610,12 @@ def email_send_batch(*, email_ids: list[int]) -> list[int]:
         return _email_send_each(email_ids)
     if steptimer.ON:
         steptimer.start()
-    with database.cursor() as cursor:
+    with _batch_cursor() as cursor:
         me = _session_name(cursor)
-        claimed = {
-            email.pk: email
-            for email in OutboundEmail.objects.raw(_CLAIM, [me, email_ids, OutboundEmail.Status.PENDING])
-        }
+        cursor.execute(_CLAIM, [me, email_ids, OutboundEmail.Status.PENDING])
+        # Each row, and the dead session whose claim it had, if any.
+        claimed, previous = _claimed_rows(cursor.fetchall())
         try:
-            # The dead sessions whose claims the batch took over (an attribute the raw query adds).
-            previous = {getattr(email, "previous_claim", "") for email in claimed.values()}
             for session in previous - {"", me}:
                 _journal_replay(cursor, session, claimed_by=[session, me])
             in_order = [email_id for email_id in email_ids if email_id in claimed]
@@ -620,6 +625,32 @@ def email_send_batch(*, email_ids: list[int]) -> list[int]:
             if steptimer.ON:
                 steptimer.lap("glue")
                 steptimer.flush()
+
+
+def _batch_cursor():
+    """A cursor for the batch sender's statements that sends their values apart from their text.
+
+    Django's cursor writes every value into the statement in Python (client-side binding), and for a
+    batch's arrays of ids and outcomes that cost more CPU than the database's own work: a claim of 100
+    rows took 6.3 ms of the worker's CPU, 1.7 through this cursor. It is wrapped as Django wraps its own
+    cursors, so query logging and execute wrappers see these statements as they see any other."""
+    database.ensure_connection()
+    cursor = psycopg.Cursor(database.connection)
+    return database.make_debug_cursor(cursor) if database.queries_logged else database.make_cursor(cursor)
+
+
+def _claimed_rows(rows: list[tuple]) -> tuple[dict[int, OutboundEmail], set[str]]:
+    """The claimed rows as model instances (the columns no sender reads left deferred), and the
+    sessions whose claims they had."""
+    claimed: dict[int, OutboundEmail] = {}
+    previous: set[str] = set()
+    for *values, previous_claim in rows:
+        for position, field in _CLAIMED_CONVERTED:
+            values[position] = field.from_db_value(values[position], None, database)
+        email = OutboundEmail.from_db(database.alias, _CLAIMED_NAMES, values)
+        claimed[email.pk] = email
+        previous.add(previous_claim)
+    return claimed, previous
 
 
 def _send_claimed(cursor, me: str, email_ids: list[int], emails: dict[int, OutboundEmail]) -> list[int]:
