@@ -146,6 +146,8 @@ class Journal:
         if connection._sock is None:  # a connection the pool had closed, or never opened
             connection.connect()
         sock = connection._sock
+        if sock is None:
+            raise redis.ConnectionError("the journal's connection could not be opened")
         try:
             sock.sendall(command)
             reply = self.reader.gets()

@@ -635,7 +635,7 @@ def _batch_cursor():
     rows took 6.3 ms of the worker's CPU, 1.7 through this cursor. It is wrapped as Django wraps its own
     cursors, so query logging and execute wrappers see these statements as they see any other."""
     database.ensure_connection()
-    cursor = psycopg.Cursor(database.connection)
+    cursor: Any = psycopg.Cursor(database.connection)  # the stubs expect only Django's own cursors
     return database.make_debug_cursor(cursor) if database.queries_logged else database.make_cursor(cursor)
 
 
