@@ -69,6 +69,16 @@ def full_build(row: OutboundEmail, values: dict, monkeypatch) -> bytes:
     return message.message().as_bytes(linesep="\r\n")
 
 
+def skeleton_of(body) -> Skeleton:
+    return Skeleton.compose(
+        subject=body.subject,
+        text=body.body_text,
+        html=body.body_html,
+        from_email=body.from_email,
+        headers=body.headers,
+    )
+
+
 def boundary(data: bytes) -> bytes:
     return re.search(rb'boundary="([^"]+)"', data).group(1)
 
@@ -76,16 +86,7 @@ def boundary(data: bytes) -> bytes:
 def test_every_copy_is_byte_for_byte_the_full_build_but_for_the_mime_boundary(planned_rows, monkeypatch):
     skeletons = {}
     for row in planned_rows:
-        skeleton = skeletons.setdefault(
-            row.body_id,
-            Skeleton.compose(
-                subject=row.body.subject,
-                text=row.body.body_text,
-                html=row.body.body_html,
-                from_email=row.body.from_email,
-                headers=row.body.headers,
-            ),
-        )
+        skeleton = skeletons.setdefault(row.body_id, skeleton_of(row.body))
         # The stored values (the name) and the signed links made as the message is built.
         values = email_values(row, skeleton.needs)
         assert values.keys() == {"unsubscribe_url", "workbook_url"} | ({"name"} if row.values else set())
@@ -118,13 +119,7 @@ def test_a_copy_is_dated_as_django_dates_a_message_and_the_date_moves_with_the_c
 ):
     settings.EMAIL_USE_LOCALTIME = localtime
     row = planned_rows[0]
-    skeleton = Skeleton.compose(
-        subject=row.body.subject,
-        text=row.body.body_text,
-        html=row.body.body_html,
-        from_email=row.body.from_email,
-        headers=row.body.headers,
-    )
+    skeleton = skeleton_of(row.body)
     values = email_values(row, skeleton.needs)
     dates = []
     for moment in (
