@@ -238,3 +238,17 @@ def test_attachments_and_headers_reach_the_message():
     assert message.extra_headers["X-Entity-Ref-ID"] == "booking-1"
     assert message.attachments[0][0] == "invite.ics"
     assert message.attachments[0][1] in (b"BEGIN:VCALENDAR", "BEGIN:VCALENDAR")
+
+
+def test_a_batch_task_carries_every_id_and_names_them_briefly_for_the_logs(monkeypatch):
+    from celery import current_app
+
+    sent = []
+    task = current_app.tasks["outbox.tasks.email_send_batch_task"]
+    monkeypatch.setattr(task, "apply_async", lambda **options: sent.append(options))
+
+    services._hand_over(list(range(7, 107)), None)
+
+    (options,) = sent
+    assert options["args"] == [list(range(7, 107))]
+    assert options["argsrepr"] == "[<100 email ids, 7 to 106>]"
