@@ -223,7 +223,9 @@ def test_batches_are_spaced_to_keep_under_the_rate_limit(
     SubscriberFactory.create_batch(30, confirmed_at=tokyo(2026, 3, 1))
     handed = []
     monkeypatch.setattr(
-        tasks.email_send_batch_task, "apply_async", lambda args, eta: handed.append((args[0], eta))
+        tasks.email_send_batch_task,
+        "apply_async",
+        lambda args, eta, **_options: handed.append((args[0], eta)),
     )
 
     slot = tokyo(2026, 3, 4, 7)
