@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.processes import manage
+
 ROOT = Path(__file__).resolve().parents[2]
 EMBEDDED_ONLY = ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "CACHE_URL", "EMAIL_URL", "EMAIL_BACKEND")
 
@@ -42,18 +44,6 @@ def wait_until(condition, timeout: float) -> bool:
     return False
 
 
-def manage(env: dict, *arguments: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """``manage.py`` with ``arguments`` on the embedded settings, its output captured as text."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 def post_json(url: str, body: dict) -> int:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
@@ -76,7 +66,7 @@ def test_migrate_seed_demo_and_register_run_on_sqlite(tmp_path):
         "'display_name': 'スモーク'}), content_type='application/json'); "
         "print(r.status_code)"
     )
-    result = manage(env, "shell", "-c", register)
+    result = manage(env, "shell", "-c", register, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "202", result.stderr
     # The course list reads its page with the ORM on SQLite (one PostgreSQL statement in production).
     courses = (
@@ -84,7 +74,7 @@ def test_migrate_seed_demo_and_register_run_on_sqlite(tmp_path):
         "r = Client(HTTP_HOST='localhost').get('/api/v1/courses/'); "
         "print(r.status_code, r.json()['count'], [len(c['sessions']) for c in r.json()['results']])"
     )
-    result = manage(env, "shell", "-c", courses)
+    result = manage(env, "shell", "-c", courses, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "200 2 [2, 1]", result.stderr
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         users = db.execute("select email, role from accounts_user order by id").fetchall()
@@ -101,7 +91,7 @@ def test_migrate_seed_demo_and_register_run_on_sqlite(tmp_path):
         "from outbox.models import OutboundEmail; from outbox.services import email_send_batch; "
         "print(email_send_batch(email_ids=list(OutboundEmail.objects.values_list('pk', flat=True))))"
     )
-    result = manage(env, "shell", "-c", send_batch)
+    result = manage(env, "shell", "-c", send_batch, timeout=120)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         assert db.execute("select status from outbox_outboundemail").fetchall() == [("sent",)]
