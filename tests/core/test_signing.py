@@ -45,3 +45,16 @@ def test_a_token_carries_the_time_it_was_made(clock):
     assert signing.loads(token, salt="newsletter.workbook", max_age=60) == {"s": 1}
     with pytest.raises(signing.SignatureExpired):
         signing.loads(token, salt="newsletter.workbook", max_age=10)
+
+
+def test_the_timestamp_turns_with_the_second(clock):
+    first = signed_dumps({"s": 1}, salt="newsletter.workbook")
+    clock[0] += 0.5
+    same_second = signed_dumps({"s": 1}, salt="newsletter.workbook")
+    clock[0] += 1
+
+    next_second = signed_dumps({"s": 1}, salt="newsletter.workbook")
+
+    assert same_second == first
+    assert next_second != first
+    assert next_second == signing.dumps({"s": 1}, salt="newsletter.workbook")
