@@ -77,11 +77,19 @@ _TOKEN_MARK = "0token0"  # noqa: S105 (a stand-in for the token in a reversed pa
 _token_links: dict[tuple, tuple[str, str]] = {}
 
 
-def _token_link(name: str, token: str) -> str:
+def link_site() -> tuple:
+    """What a reversed address depends on: the site, the URL configuration and the script prefix.
+
+    The last two are looked up in asgiref's context-local storage, each lookup costing more than the
+    rest of a link: a caller making several links at once asks this once and passes it on."""
+    return (settings.SITE_URL, get_urlconf(), get_script_prefix())
+
+
+def _token_link(name: str, token: str, site: tuple | None) -> str:
     """``absolute_url(name, token=token)`` for a signed token (URL-safe characters only), with the
-    page's address reversed once per site, URL configuration and script prefix rather than per link:
-    a fan-out makes two links for every message it sends."""
-    key = (settings.SITE_URL, name, get_urlconf(), get_script_prefix())
+    page's address reversed once per ``link_site`` rather than per link: a fan-out makes two links
+    for every message it sends."""
+    key = (site or link_site(), name)
     if key not in _token_links:
         before, after = absolute_url(name, token=_TOKEN_MARK).split(_TOKEN_MARK)
         _token_links[key] = (before, after)
@@ -89,9 +97,11 @@ def _token_link(name: str, token: str) -> str:
     return before + token + after
 
 
-def workbook_link(subscriber_id: int) -> str:
-    """The subscriber's own signed download link, made fresh for each email so it is valid on arrival."""
-    return _token_link("newsletter:workbook", workbook_token_make(subscriber_id=subscriber_id))
+def workbook_link(subscriber_id: int, *, site: tuple | None = None) -> str:
+    """The subscriber's own signed download link, made fresh for each email so it is valid on arrival.
+
+    ``site``: ``link_site()``, when the caller has it."""
+    return _token_link("newsletter:workbook", workbook_token_make(subscriber_id=subscriber_id), site)
 
 
 def exercise_context(*, exercise_code: str, workbook_url: str) -> dict:
@@ -106,8 +116,8 @@ def exercise_context(*, exercise_code: str, workbook_url: str) -> dict:
     }
 
 
-def unsubscribe_url(subscriber_id: int) -> str:
-    return _token_link("newsletter:unsubscribe", unsubscribe_token_make(subscriber_id=subscriber_id))
+def unsubscribe_url(subscriber_id: int, *, site: tuple | None = None) -> str:
+    return _token_link("newsletter:unsubscribe", unsubscribe_token_make(subscriber_id=subscriber_id), site)
 
 
 def list_unsubscribe_headers(url: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ key to a subscriber's unsubscribe page.
 """
 
 from newsletter.models import Subscriber, Suppression
-from newsletter.rendering import unsubscribe_url, workbook_link
+from newsletter.rendering import link_site, unsubscribe_url, workbook_link
 from outbox.registry import register_send_check, register_values
 
 _STILL_WANTED_SQL = (
@@ -46,8 +46,9 @@ def newsletter_email_links(email, keys: frozenset[str]) -> dict[str, str]:
     if subscriber_id is None:
         return {}
     values = {}
+    site = link_site()
     if "unsubscribe_url" in keys:
-        values["unsubscribe_url"] = unsubscribe_url(subscriber_id)
+        values["unsubscribe_url"] = unsubscribe_url(subscriber_id, site=site)
     if "workbook_url" in keys:
-        values["workbook_url"] = workbook_link(subscriber_id)
+        values["workbook_url"] = workbook_link(subscriber_id, site=site)
     return values
