@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from django.core import mail
 from django.db import connection
+from django.db.models.signals import post_init
 from django.utils import timezone
 
 from bench.processes import SmtpSink
@@ -100,6 +101,48 @@ def test_a_worker_sends_every_batch_over_one_smtp_connection_and_reopens_it_afte
     assert services.email_send_batch(email_ids=[third]) == []
     assert len(connects) == 2
     assert smtp_server.received["late@example.com"] == 1
+
+
+def claimed_rows(ids: list[int]) -> tuple[dict[int, OutboundEmail], set[str]]:
+    with services._batch_cursor() as cursor:
+        cursor.execute(services._CLAIM, ["a-sender", ids, OutboundEmail.Status.PENDING])
+        return services._claimed_rows(cursor.fetchall())
+
+
+def test_a_claimed_row_is_the_instance_the_orm_loads():
+    ids = pending_rows(2)
+    OutboundEmail.objects.filter(pk=ids[0]).update(
+        headers={"X-Lesson": "3"}, values={"name": "読者"}, context={"subscriber_id": 7}
+    )
+
+    claimed, previous = claimed_rows(ids)
+
+    assert previous == {""}
+    for email_id in ids:
+        email, loaded = claimed[email_id], OutboundEmail.objects.get(pk=email_id)
+        assert {name: getattr(email, name) for name in services._CLAIMED_NAMES} == {
+            name: getattr(loaded, name) for name in services._CLAIMED_NAMES
+        }
+        assert not email._state.adding and email._state.db == "default"
+        assert email.get_deferred_fields() == {"dedupe_key", "created_at", "updated_at", "queued_at"}
+        assert email.created_at == loaded.created_at  # a deferred column loads when it is read
+    assert claimed[ids[0]].values == {"name": "読者"} and claimed[ids[1]].headers == {}
+
+
+def test_init_signals_see_claimed_rows_once_something_listens():
+    ids = pending_rows(2)
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_init.connect(listener, sender=OutboundEmail)
+    try:
+        claimed, _previous = claimed_rows(ids)
+    finally:
+        post_init.disconnect(listener, sender=OutboundEmail)
+
+    assert sorted(seen) == sorted(ids) == sorted(claimed)
 
 
 def test_the_outbox_table_leaves_room_on_its_pages_for_claims_to_update_in_place():
