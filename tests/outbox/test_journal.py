@@ -261,3 +261,24 @@ def test_a_batch_cut_short_by_an_error_saves_what_it_sent_so_its_retry_sends_not
 
     assert sorted(message.to[0] for message in mail.outbox) == [f"r{n}@example.com" for n in range(4)]
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_journal_opens_with_the_checks_counter_and_not_for_a_fenced_session():
+    client().set("outbox:fence:fenced-session", 1, ex=60)
+    client().set("outbox:checks-epoch", 41)
+    pool = journal._client().connection_pool
+    try:
+        assert journal.Journal.open("fenced-session") is None
+        opened = journal.Journal.open("live-session")
+        assert opened is not None
+        live, epoch = opened
+        assert epoch == b"41"
+        assert live.append(journal.entry(1, "sent", 1, "", 1.0e9)) == (False, b"41")
+        assert client().llen("outbox:journal:live-session") == 1
+        live.clear()
+        assert not client().exists("outbox:journal:live-session")
+        live.release()
+    finally:
+        client().delete("outbox:fence:fenced-session", "outbox:checks-epoch", "outbox:journal:live-session")
+
+    assert not pool._in_use_connections  # the fenced one's connection went back too
