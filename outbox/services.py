@@ -510,12 +510,14 @@ _CLAIMED_CONVERTED = [
 _EMPTY_JSON = {"{}": dict, "[]": list}
 _CLAIMED_COLUMNS = ", ".join(f"o.{database.ops.quote_name(str(field.column))}" for field in _CLAIMED_FIELDS)
 # Claims a batch's rows and reads them in one statement; the last column names the dead session whose
-# claim a row had, if any (its journal is replayed before anything is sent).
+# claim a row had, if any (its journal is replayed before anything is sent): read by the row's id in
+# RETURNING, where the statement's own snapshot still shows the row as it was. (A join with the rows'
+# previous state, planned on a table never analysed, read the table once for each row it claimed.)
 _CLAIM = (
     f"UPDATE {_TABLE} o SET claimed_by = %s "  # noqa: S608 (the model's table)
-    f"FROM (SELECT id, claimed_by FROM {_TABLE} WHERE id = ANY(%s)) AS previous "
-    f"WHERE o.id = previous.id AND o.status = %s AND {_CLAIM_VOID} "
-    f"RETURNING {_CLAIMED_COLUMNS}, previous.claimed_by"
+    f"WHERE o.id = ANY(%s) AND o.status = %s AND {_CLAIM_VOID} "
+    f"RETURNING {_CLAIMED_COLUMNS}, "
+    f"(SELECT previous.claimed_by FROM {_TABLE} previous WHERE previous.id = o.id)"
 )
 _RELEASE = f"UPDATE {_TABLE} SET claimed_by = '' WHERE id = ANY(%s) AND claimed_by = %s"  # noqa: S608
 # One statement a message, committed on its own: it saves the previous message's outcome (a finished
