@@ -601,9 +601,10 @@ def _bodies_for(emails: dict[int, OutboundEmail]) -> None:
         if len(_bodies) > 32:
             _bodies.clear()
         _bodies.update(OutboundBody.objects.in_bulk(missing))
+    cache = OutboundEmail.body.field.set_cached_value  # what assigning email.body stores, less its checks
     for email in emails.values():
         if email.body_id is not None:
-            email.body = _bodies[email.body_id]
+            cache(email, _bodies[email.body_id])
 
 
 _bodies: dict[int, OutboundBody] = {}
@@ -708,7 +709,7 @@ def _send_journaled(
             email = emails[email_id]
             email.attempts, email.last_error, wanted = state[email_id]
             transient = _attempt(email, connection, still_wanted=wanted)
-            email.updated_at = timezone.now()
+            # (The save sets updated_at itself.)
             outcome = (email.pk, email.status, email.attempts, email.last_error, email.sent_at)
             outcomes.append(outcome)
             if transient is not None:
@@ -729,15 +730,14 @@ def _send_journaled(
                 # Our database session was given up for dead and our rows to others: stop at once.
                 logger.error("batch sender %s was fenced; stopping its batch", me)
                 return retry
-            remaining = email_ids[position + 1 :]
             if len(outcomes) >= settings.OUTBOX_SAVE_EVERY:
                 _outcomes_save(cursor, [me], outcomes)
                 journal.clear()
                 outcomes = []
                 # Asked again with every save, too: a change whose notice was lost waits this long at most.
-                state = _batch_state(cursor, me, remaining, emails)
+                state = _batch_state(cursor, me, email_ids[position + 1 :], emails)
             elif now_epoch != epoch:
-                state = _batch_state(cursor, me, remaining, emails)
+                state = _batch_state(cursor, me, email_ids[position + 1 :], emails)
             epoch = now_epoch
             if steptimer.ON:
                 steptimer.lap("mark", count=1)
