@@ -658,9 +658,9 @@ def _claimed_rows(rows: list[tuple]) -> tuple[dict[int, OutboundEmail], set[str]
     """The claimed rows as model instances (the columns no sender reads left deferred), and the
     sessions whose claims they had.
 
-    Each instance is what ``Model.from_db`` makes, put together directly: its per-field loop cost a
-    batch sender more than the database's claim (23 against 9 us a row). Nothing listens to an outbox
-    row's init signals, which this skips; if something ever does, the rows go through ``from_db``."""
+    Each instance is what ``Model.from_db`` makes, put together directly: ``from_db``'s per-field loop
+    and init cost 23 us a row, against 8 this way. Nothing listens to an outbox row's init signals,
+    which this skips; if something ever does, the rows go through ``from_db``."""
     claimed: dict[int, OutboundEmail] = {}
     previous: set[str] = set()
     direct = not (pre_init.has_listeners(OutboundEmail) or post_init.has_listeners(OutboundEmail))
@@ -709,7 +709,7 @@ def _send_journaled(
             email = emails[email_id]
             email.attempts, email.last_error, wanted = state[email_id]
             transient = _attempt(email, connection, still_wanted=wanted)
-            # (The save sets updated_at itself.)
+            # (updated_at is set by the save, in SQL.)
             outcome = (email.pk, email.status, email.attempts, email.last_error, email.sent_at)
             outcomes.append(outcome)
             if transient is not None:
