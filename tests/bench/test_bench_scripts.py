@@ -63,6 +63,13 @@ def test_the_fanout_benchmark_delivers_one_message_to_each_subscriber_and_measur
     assert round_figures["ours"]["received"] == 200
     assert all(round_figures[side]["messages_per_s"] > 0 for side in ("ours", "transport", "render"))
     assert figures["median"]["ratio_ours_to_transport"] > 0
+    assert figures["median"]["ratio_ours_to_transport_by_round"] == pytest.approx(
+        round_figures["ours"]["messages_per_s"] / round_figures["transport"]["messages_per_s"]
+    )
+    # The timed rounds run as production does; the step round alone runs the step timer.
+    assert round_figures["ours"]["step_ms_per_message"] == {}
+    assert figures["step_round"]["received"] == 200
+    assert figures["step_round"]["step_ms_per_message"]["smtp"] > 0
     assert figures["memory_small_n"]["received"] == 50
     assert figures["memory_large_n"]["pool_process_peak_rss_mib"] > 0
 

@@ -26,7 +26,7 @@ def test_a_link_is_the_one_reversing_gives_on_every_site(settings, site_url):
         assert workbook_token_read(token) == subscriber_id
 
 
-def test_a_copy_s_links_follow_the_script_prefix_in_force_as_it_is_built(settings):
+def test_the_links_of_a_copy_follow_the_script_prefix_in_force_as_it_is_built(settings):
     settings.SITE_URL = "https://counsel.example.jp"
     email = SimpleNamespace(context={"subscriber_id": 7})
     keys = frozenset({"unsubscribe_url", "workbook_url"})
