@@ -126,6 +126,9 @@ class Journal:
             )
         except redis.RedisError:
             logger.warning("no journal for the batch sender: Redis is unreachable", exc_info=True)
+            fenced, epoch = True, None
+        if isinstance(fenced, hiredis.ReplyError) or isinstance(epoch, hiredis.ReplyError):
+            logger.warning("no journal for the batch sender: Redis answered %s", fenced or epoch)
             fenced = True
         if fenced:
             journal.release()

@@ -2,6 +2,7 @@
 
 import smtplib
 
+import hiredis
 import pytest
 import redis
 from django.conf import settings as django_settings
@@ -282,3 +283,24 @@ def test_a_journal_opens_with_the_checks_counter_and_not_for_a_fenced_session():
         client().delete("outbox:fence:fenced-session", "outbox:checks-epoch", "outbox:journal:live-session")
 
     assert not pool._in_use_connections  # the fenced one's connection went back too
+
+
+def test_no_journal_opens_when_redis_answers_its_opening_with_an_error(monkeypatch):
+    pool = journal._client().connection_pool
+    answer = [hiredis.ReplyError("NOPERM this user has no permissions to run the 'exists' command"), None]
+    monkeypatch.setattr(journal.Journal, "_call", lambda self, commands, replies=1: answer)
+
+    assert journal.Journal.open("a-session") is None
+    assert not pool._in_use_connections
+
+
+def test_no_journal_opens_when_redis_goes_away_as_it_opens(monkeypatch):
+    pool = journal._client().connection_pool
+
+    def gone(self, commands, replies=1):
+        raise redis.ConnectionError("Redis closed the connection")
+
+    monkeypatch.setattr(journal.Journal, "_call", gone)
+
+    assert journal.Journal.open("a-session") is None
+    assert not pool._in_use_connections
