@@ -39,10 +39,11 @@ class OutboundEmail(BaseModel):
     There is no stored "sending" state. A one-off sender holds the row's lock while it talks to the
     mail server and commits "sent" as soon as the server accepts. A batch sender (a fan-out) claims
     its rows for its PostgreSQL session (``claimed_by``: pid and session start) and holds no
-    transaction while the server talks; each outcome goes to its journal in Redis before the next
-    message, and the outcomes are saved in one statement every OUTBOX_SAVE_EVERY messages
-    (``outbox.journal``). A claim is void once its session is gone, so a dead worker's rows are
-    pending for everyone at once, not after a guessed timeout.
+    transaction while the server talks; each outcome goes to its journal in Redis, which has answered
+    for it before the next message's data goes (it answers during that message's envelope), and the
+    outcomes are saved in one statement every OUTBOX_SAVE_EVERY messages (``outbox.journal``). A
+    claim is void once its session is gone, so a dead worker's rows are pending for everyone at once,
+    not after a guessed timeout.
 
     What each failure can cost (never a lost message: a row is finished only once its outcome is
     committed, and a pending row is always sent again):

@@ -6,6 +6,7 @@ with ``send=False`` to the senders with ``emails_send_on_commit``. The Celery ta
 """
 
 import base64
+import contextlib
 import json
 import logging
 import os
@@ -14,7 +15,7 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -371,8 +372,11 @@ def _skeleton_for(body: OutboundBody) -> Skeleton | None:
     return _skeletons[body.pk]
 
 
-def _deliver(email: OutboundEmail, connection) -> None:
-    """Puts the message on the wire; a fan-out's copy as filled-in bytes over SMTP where it can."""
+def _deliver(email: OutboundEmail, connection, clear_to_send: "Callable[[], bool] | None" = None) -> bool:
+    """Puts the message on the wire; a fan-out's copy as filled-in bytes over SMTP where it can.
+
+    ``clear_to_send`` is asked right before the message's data goes (over SMTP, after its envelope);
+    False there withholds the message, and this answers False."""
     if email.body is not None and isinstance(connection, SMTPBackend) and connection.connection is not None:
         skeleton = _skeleton_for(email.body)
         data = (
@@ -380,16 +384,62 @@ def _deliver(email: OutboundEmail, connection) -> None:
             if skeleton is not None
             else None
         )
-        if data is not None:
+        if skeleton is not None and data is not None:
             if steptimer.ON:
                 steptimer.lap("build")
-            connection.connection.sendmail(skeleton.envelope_from, [email.recipient], data)  # type: ignore[union-attr]
+            smtp: Any = connection.connection
+            sent = _smtp_send(smtp, skeleton.envelope_from, email.recipient, data, clear_to_send)
             if steptimer.ON:
                 steptimer.lap("smtp")
-            return
-    sent = _message_for(email, connection).send()
-    if sent != 1:
+            return sent
+    if clear_to_send is not None and not clear_to_send():
+        return False
+    if _message_for(email, connection).send() != 1:
         raise smtplib.SMTPException("The mail backend accepted no message.")
+    return True
+
+
+def _smtp_send(
+    smtp: smtplib.SMTP, from_addr: str, to_addr: str, data: bytes, clear_to_send: "Callable[[], bool] | None"
+) -> bool:
+    """``smtp.sendmail(from_addr, [to_addr], data)``, the same commands and bytes, asking
+    ``clear_to_send`` between the envelope and the data: False there ends the mail transaction with
+    RSET, and nothing is sent. The envelope's round trips give the caller's own answer time to arrive
+    (``_JournaledBatch``)."""
+    smtp.ehlo_or_helo_if_needed()
+    options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+    code, response = smtp.mail(from_addr, options)
+    if code != 250:
+        _smtp_end(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, response, from_addr)
+    code, response = smtp.rcpt(to_addr)
+    if code not in (250, 251):
+        _smtp_end(smtp, code)
+        raise smtplib.SMTPRecipientsRefused({to_addr: (code, response)})
+    if clear_to_send is not None:
+        try:
+            clear = clear_to_send()
+        except BaseException:
+            _smtp_end(smtp, 0)
+            raise
+        if not clear:
+            _smtp_end(smtp, 0)
+            return False
+    code, response = smtp.data(data)
+    if code != 250:
+        _smtp_end(smtp, code)
+        raise smtplib.SMTPDataError(code, response)
+    return True
+
+
+def _smtp_end(smtp: smtplib.SMTP, code: int) -> None:
+    """Ends a mail transaction as ``sendmail`` does: the connection closed if the server is closing
+    it (421), else RSET, a server that has gone meanwhile left for the next command to report."""
+    if code == 421:
+        smtp.close()
+        return
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        smtp.rset()
 
 
 def _is_transient(error: Exception) -> bool:
@@ -418,10 +468,17 @@ def _forget_secret(email: OutboundEmail) -> None:
         email.body_text, email.body_html, email.headers, email.attachments, email.values = "", "", {}, [], {}
 
 
-def _attempt(email: OutboundEmail, connection, *, still_wanted: bool | None = None) -> Exception | None:
+def _attempt(
+    email: OutboundEmail,
+    connection,
+    *,
+    still_wanted: bool | None = None,
+    clear_to_send: "Callable[[], bool] | None" = None,
+) -> Exception | None:
     """Checks and sends a row its caller holds locked, setting the outcome on ``email`` (unsaved).
 
-    ``still_wanted`` is the kind's send check already asked in SQL (None: ask the Python checks now).
+    ``still_wanted`` is the kind's send check already asked in SQL (None: ask the Python checks now);
+    ``clear_to_send``, asked right before the data goes, may still withhold the message (skipped).
     Returns the error when the server asked to try later and attempts remain (the row stays pending).
     """
     if still_wanted is None:
@@ -431,18 +488,22 @@ def _attempt(email: OutboundEmail, connection, *, still_wanted: bool | None = No
     if not still_wanted:
         email.status = OutboundEmail.Status.SKIPPED
         return None
-    email.attempts += 1
     try:
-        _deliver(email, connection)
+        sent = _deliver(email, connection, clear_to_send)
         if steptimer.ON:
             steptimer.lap("glue")
     except Exception as error:
+        email.attempts += 1
         email.last_error = f"{type(error).__name__}: {error}"[:2000]
         if _is_transient(error) and email.attempts < settings.OUTBOX_MAX_ATTEMPTS:
             return error
         email.status = OutboundEmail.Status.FAILED
         logger.error("email %s to %s failed for good: %s", email.pk, email.recipient, email.last_error)
         return None
+    if not sent:
+        email.status = OutboundEmail.Status.SKIPPED
+        return None
+    email.attempts += 1
     email.status = OutboundEmail.Status.SENT
     email.sent_at = timezone.now()
     email.last_error = ""
@@ -687,62 +748,145 @@ def _send_claimed(cursor, me: str, email_ids: list[int], emails: dict[int, Outbo
         journal.release()
 
 
+class _JournaledBatch:
+    """A batch sent with its journal (``outbox.journal``): its rows' state and send checks as last
+    asked, its outcomes not yet saved, and the journal's answers.
+
+    Each outcome is appended as soon as the server has accepted the message, and Redis's answer to it
+    is read by ``clear_to_send``, right before the next message's data goes: Redis answers while the
+    mail server answers the next envelope, and no message goes before the previous outcome is listed.
+    What stops the batch there is noted (``fenced``, ``failure``) rather than raised through the mail
+    exchange, which ends the message's transaction instead; the sender looks after each message."""
+
+    def __init__(
+        self, cursor, me: str, email_ids: list[int], emails: dict[int, OutboundEmail], journal: Journal, epoch
+    ):
+        self.cursor, self.me, self.email_ids, self.emails = cursor, me, email_ids, emails
+        self.journal, self.epoch = journal, epoch
+        self.outcomes: list[Outcome] = []
+        self.position = 0  # of the message being sent, in email_ids
+        self.stale = False  # the checks' counter moved: ask the SQL checks again before the next data
+        self.lost = False  # Redis went away: the outcomes so far are saved, the rest one by one
+        self.fenced = False  # our session was given up for dead, and our rows to others: stop
+        self.failure: Exception | None = None  # an error of ours while clearing a message
+        self.state = _batch_state(cursor, me, email_ids, emails)
+
+    def clear_to_send(self) -> bool:
+        """Whether the message at ``position`` may go now: the previous outcome is listed (a fenced
+        session stops here), and its SQL send check, asked again if a change was announced, says yes."""
+        if steptimer.ON:
+            steptimer.lap("smtp")
+        try:
+            self._settle()
+            if self.stale:
+                self.ask_again(self.position)
+        except Exception as error:
+            self.failure = error
+        if steptimer.ON:
+            steptimer.lap("mark")
+        if self.fenced or self.failure is not None:
+            return False
+        row = self.state.get(self.email_ids[self.position])
+        return row is not None and row[2] is not False
+
+    def record(self, outcome: Outcome) -> None:
+        """Keeps an outcome and sends it to the journal."""
+        self.outcomes.append(outcome)
+        self._settle()  # an outcome that needed no message (a skip) follows one whose answer is unread
+        if self.lost or self.fenced:
+            return
+        try:
+            self.journal.append(_journal_entry(outcome))
+        except redis.RedisError:
+            self._lose()
+
+    def save(self) -> None:
+        """Saves the outcomes kept so far and empties the journal (not for a fenced session: its rows
+        are others' now, and its journal has been read)."""
+        self._settle()
+        if self.fenced:
+            return
+        _outcomes_save(self.cursor, [self.me], self.outcomes)
+        self.journal.clear()
+        self.outcomes = []
+
+    def ask_again(self, start: int) -> None:
+        """Asks the send checks again, for the messages from ``start`` on."""
+        self.stale = False
+        self.state = _batch_state(self.cursor, self.me, self.email_ids[start:], self.emails)
+
+    def _settle(self) -> None:
+        if self.lost:
+            return
+        try:
+            answer = self.journal.settle()
+        except redis.RedisError:
+            self._lose()
+            return
+        if answer is None:
+            return
+        fenced, epoch = answer
+        self.fenced = self.fenced or fenced
+        if epoch != self.epoch:
+            self.epoch, self.stale = epoch, True
+
+    def _lose(self) -> None:
+        """Redis is gone, and with it maybe the last outcome's listing: the outcomes kept so far are
+        saved now, before another message goes."""
+        logger.warning("the batch sender's journal is unreachable; saving each outcome", exc_info=True)
+        _outcomes_save(self.cursor, [self.me], self.outcomes)
+        self.outcomes = []
+        self.lost = True
+
+
 def _send_journaled(
     cursor, me: str, email_ids: list[int], emails: dict[int, OutboundEmail], journal: Journal, epoch
 ) -> list[int]:
-    state = _batch_state(cursor, me, email_ids, emails)
+    batch = _JournaledBatch(cursor, me, email_ids, emails, journal, epoch)
     if steptimer.ON:
         steptimer.lap("mark")
     retry: list[int] = []
-    outcomes: list[Outcome] = []
     connection = _mail_connection()
     try:
         for position, email_id in enumerate(email_ids):
-            if email_id not in state:
+            if email_id not in batch.state:
                 continue  # finished by another sender since the batch was claimed
+            batch.position = position
             email = emails[email_id]
-            email.attempts, email.last_error, wanted = state[email_id]
-            transient = _attempt(email, connection, still_wanted=wanted)
-            # (updated_at is set by the save, in SQL.)
-            outcome = (email.pk, email.status, email.attempts, email.last_error, email.sent_at)
-            outcomes.append(outcome)
+            email.attempts, email.last_error, wanted = batch.state[email_id]
+            transient = _attempt(email, connection, still_wanted=wanted, clear_to_send=batch.clear_to_send)
+            if batch.failure is not None:
+                raise batch.failure
+            if batch.fenced:
+                break  # (this message was withheld, and is no outcome)
+            if email_id in batch.state:  # else finished by another sender, as the checks asked again said
+                # (updated_at is set by the save, in SQL.)
+                batch.record((email.pk, email.status, email.attempts, email.last_error, email.sent_at))
+            if batch.fenced:
+                break
             if transient is not None:
                 retry.append(email_id)
                 # A broken connection is dropped; the next message opens a fresh one.
                 _mail_connection_drop()
                 connection = _mail_connection()
-            try:
-                fenced, now_epoch = journal.append(_journal_entry(outcome))
-            except redis.RedisError:
-                # Redis is gone: this outcome and those before it are saved now, the rest one by one.
-                logger.warning(
-                    "the batch sender's journal is unreachable; saving each outcome", exc_info=True
-                )
-                _outcomes_save(cursor, [me], outcomes)
+            if batch.lost:
+                _outcomes_save(cursor, [me], batch.outcomes)
                 return retry + _send_stepwise(cursor, me, email_ids[position + 1 :], emails)
-            if fenced:
-                # Our database session was given up for dead and our rows to others: stop at once.
-                logger.error("batch sender %s was fenced; stopping its batch", me)
-                return retry
-            if len(outcomes) >= settings.OUTBOX_SAVE_EVERY:
-                _outcomes_save(cursor, [me], outcomes)
-                journal.clear()
-                outcomes = []
+            if len(batch.outcomes) >= settings.OUTBOX_SAVE_EVERY:
+                batch.save()
                 # Asked again with every save, too: a change whose notice was lost waits this long at most.
-                state = _batch_state(cursor, me, email_ids[position + 1 :], emails)
-            elif now_epoch != epoch:
-                state = _batch_state(cursor, me, email_ids[position + 1 :], emails)
-            epoch = now_epoch
+                batch.ask_again(position + 1)
             if steptimer.ON:
                 steptimer.lap("mark", count=1)
+        batch.save()
     except Exception:
         # An error of ours mid-batch (the server's are outcomes): what was sent is saved before the
         # batch's claims are released, so that the task's retry does not send it again.
-        _outcomes_save(cursor, [me], outcomes)
+        _outcomes_save(cursor, [me], batch.outcomes)
         journal.clear()
         raise
-    _outcomes_save(cursor, [me], outcomes)
-    journal.clear()
+    if batch.fenced:
+        logger.error("batch sender %s was fenced; stopping its batch", me)
     if steptimer.ON:
         steptimer.lap("mark")
     return retry

@@ -1,9 +1,12 @@
+import threading
+
 import pytest
 from django.core import mail
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.services import counselor_group_ensure
+from bench.processes import SmtpSink
 from tests.accounts.factories import ClientFactory, CounselorFactory
 
 
@@ -14,6 +17,40 @@ def _clear_cache_and_mail():
     cache.clear()
     mail.outbox = []
     yield
+
+
+class SmtpServer(SmtpSink):
+    """A real SMTP server on loopback that keeps what it accepts; ``on_data`` runs as each message's
+    data arrives, in a thread of its own (the server's is an event loop's, where Django refuses
+    database work)."""
+
+    def __init__(self):
+        super().__init__()
+        self.on_data = None
+
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        if self.on_data is not None:
+            action = threading.Thread(target=self.on_data, args=(envelope.rcpt_tos[0],))
+            action.start()
+            action.join()
+        return answer
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Django's SMTP backend pointed at a real server; the worker's mail connection dropped after."""
+    from outbox import services
+
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    services._mail_connection_drop()
+    server.stop()
 
 
 @pytest.fixture

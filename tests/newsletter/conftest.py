@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -43,3 +44,23 @@ def admin_client(db):
     client = Client()
     client.force_login(CounselorFactory(is_superuser=True, email="sensei@example.com"))
     return client
+
+
+@pytest.fixture
+def planned_lessons(monkeypatch):
+    """Three subscribers' lessons planned for one slot (fan-out rows, with a shared body) and not
+    handed to a sender: their ids in sending order."""
+    from django.utils import timezone
+
+    from newsletter.schedule import slots_between
+    from newsletter.services import planning
+    from outbox.models import OutboundEmail
+    from tests.newsletter.factories import LessonFactory, SubscriberFactory
+
+    slot = slots_between(timezone.now() - timedelta(days=7), timezone.now())[-1]
+    LessonFactory()
+    for number in range(3):
+        SubscriberFactory(email=f"reader{number}@example.com", confirmed_at=slot - timedelta(days=1))
+    monkeypatch.setattr(planning, "emails_send_on_commit", lambda **kwargs: None)
+    planning.slot_plan(starts_at=slot)
+    return list(OutboundEmail.objects.order_by("pk").values_list("pk", flat=True))

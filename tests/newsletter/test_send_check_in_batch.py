@@ -2,25 +2,20 @@
 message, once a subscriber or a suppression changes."""
 
 import itertools
-from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from newsletter.models import Subscriber, Suppression
-from newsletter.schedule import slots_between
 from newsletter.send_checks import newsletter_email_still_wanted
-from newsletter.services import planning
-from newsletter.services.planning import slot_plan
 from newsletter.services.subscribers import address_suppress, subscriber_unsubscribe
 from newsletter.tokens import unsubscribe_token_make
 from outbox.models import OutboundEmail
 from outbox.services import _NO_OUTCOME, _batch_state, _step_statement, email_send_batch
-from tests.newsletter.factories import LessonFactory, SubscriberFactory
+from tests.newsletter.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,16 +37,10 @@ class StopsPeopleWhileSending(EmailBackend):
 
 
 @pytest.fixture
-def planned_batch(settings, monkeypatch):
+def planned_batch(settings, planned_lessons):
     """Three subscribers' lessons planned for one slot, not sent yet: their ids in sending order."""
     settings.EMAIL_BACKEND = "tests.newsletter.test_send_check_in_batch.StopsPeopleWhileSending"
-    slot = slots_between(timezone.now() - timedelta(days=7), timezone.now())[-1]
-    LessonFactory()
-    for number in range(3):
-        SubscriberFactory(email=f"reader{number}@example.com", confirmed_at=slot - timedelta(days=1))
-    monkeypatch.setattr(planning, "emails_send_on_commit", lambda **kwargs: None)
-    slot_plan(starts_at=slot)
-    return list(OutboundEmail.objects.order_by("pk").values_list("pk", flat=True))
+    return planned_lessons
 
 
 def statuses() -> list[str]:

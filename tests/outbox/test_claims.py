@@ -11,7 +11,6 @@ from django.db import connection
 from django.db.models.signals import post_init
 from django.utils import timezone
 
-from bench.processes import SmtpSink
 from outbox import services
 from outbox.models import OutboundEmail
 
@@ -64,18 +63,6 @@ def test_a_finished_batch_leaves_no_claim_behind(settings):
     services.email_send_batch(email_ids=ids)
 
     assert not OutboundEmail.objects.exclude(claimed_by="").exists()
-
-
-@pytest.fixture
-def smtp_server(settings):
-    sink = SmtpSink()
-    sink.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield sink
-    services._mail_connection_drop()
-    sink.stop()
 
 
 def test_a_worker_sends_every_batch_over_one_smtp_connection_and_reopens_it_after_an_error(

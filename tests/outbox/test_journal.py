@@ -143,7 +143,6 @@ def test_redis_lost_mid_batch_saves_what_was_sent_and_goes_on_one_statement_a_me
         if appended:
             raise redis.ConnectionError("Redis went away")
         appended.append(line)
-        return False, None
 
     monkeypatch.setattr(journal.Journal, "append", append_then_fail)
 
@@ -207,16 +206,16 @@ def test_a_change_no_one_announced_is_still_seen_when_the_outcomes_are_saved(set
     ]
 
 
-def test_a_redis_that_forgot_the_journals_script_is_taught_it_again(settings):
+def test_a_redis_flushed_mid_batch_costs_no_message_and_the_batch_stays_journalled(settings):
     settings.EMAIL_BACKEND = "tests.outbox.test_journal.DuringFirstSend"
-    DuringFirstSend.action = lambda: client().script_flush()  # as after a restart
+    DuringFirstSend.action = lambda: client().flushdb()  # as a restart without persistence
     ids = pending_rows(3)
 
     with CaptureQueriesContext(connection) as queries:
         assert services.email_send_batch(email_ids=ids) == []
 
     assert len(mail.outbox) == 3
-    # Still journalled: no outcome was saved by a statement of its own.
+    # The sender kept every outcome itself: none saved by a statement of its own.
     assert not [query for query in queries.captured_queries if query["sql"].startswith("WITH outcome AS")]
     rows = OutboundEmail.objects.filter(pk__in=ids)
     assert {(row.status, row.attempts, row.claimed_by) for row in rows} == {("sent", 1, "")}
@@ -274,21 +273,33 @@ def test_a_journal_opens_with_the_checks_counter_and_not_for_a_fenced_session():
         assert opened is not None
         live, epoch = opened
         assert epoch == b"41"
-        assert live.append(journal.entry(1, "sent", 1, "", 1.0e9)) == (False, b"41")
+        assert live.settle() is None  # nothing appended yet
+        live.append(journal.entry(1, "sent", 1, "", 1.0e9))
+        with pytest.raises(RuntimeError):
+            live.append(journal.entry(2, "sent", 1, "", 1.0e9))  # before the first one's answer is read
+        assert live.settle() == (False, b"41")
         assert client().llen("outbox:journal:live-session") == 1
+        client().set("outbox:fence:live-session", 1, ex=60)
+        live.append(journal.entry(2, "sent", 1, "", 1.0e9))
+        assert live.settle() == (True, b"41")
         live.clear()
         assert not client().exists("outbox:journal:live-session")
         live.release()
     finally:
-        client().delete("outbox:fence:fenced-session", "outbox:checks-epoch", "outbox:journal:live-session")
+        client().delete(
+            "outbox:fence:fenced-session",
+            "outbox:fence:live-session",
+            "outbox:checks-epoch",
+            "outbox:journal:live-session",
+        )
 
     assert not pool._in_use_connections  # the fenced one's connection went back too
 
 
 def test_no_journal_opens_when_redis_answers_its_opening_with_an_error(monkeypatch):
     pool = journal._client().connection_pool
-    answer = [hiredis.ReplyError("NOPERM this user has no permissions to run the 'exists' command"), None]
-    monkeypatch.setattr(journal.Journal, "_call", lambda self, commands, replies=1: answer)
+    answer = [hiredis.ReplyError("NOPERM this user has no permissions to run the 'mget' command")]
+    monkeypatch.setattr(journal.Journal, "_receive", lambda self, replies: answer)
 
     assert journal.Journal.open("a-session") is None
     assert not pool._in_use_connections
@@ -297,10 +308,25 @@ def test_no_journal_opens_when_redis_answers_its_opening_with_an_error(monkeypat
 def test_no_journal_opens_when_redis_goes_away_as_it_opens(monkeypatch):
     pool = journal._client().connection_pool
 
-    def gone(self, commands, replies=1):
+    def gone(self, replies):
         raise redis.ConnectionError("Redis closed the connection")
 
-    monkeypatch.setattr(journal.Journal, "_call", gone)
+    monkeypatch.setattr(journal.Journal, "_receive", gone)
 
     assert journal.Journal.open("a-session") is None
+    assert not pool._in_use_connections
+
+
+def test_a_journal_released_with_an_answer_unread_closes_its_connection_rather_than_pass_it_on():
+    pool = journal._client().connection_pool
+    opened = journal.Journal.open("unsettled-session")
+    assert opened is not None
+    live, _epoch = opened
+    try:
+        live.append(journal.entry(1, "sent", 1, "", 1.0e9))
+        live.release()
+    finally:
+        client().delete("outbox:journal:unsettled-session")
+
+    assert live.connection._sock is None
     assert not pool._in_use_connections
