@@ -60,7 +60,7 @@ def test_no_messages_data_goes_before_the_previous_outcomes_answer_is_read(smtp_
         "answer",
         "reader2@example.com",
     ]
-    # Sent the way smtplib's sendmail sends: envelope, then the whole message.
+    # Every message arrived whole, in order.
     assert [message["To"] for message in smtp_server.messages] == [f"reader{n}@example.com" for n in range(3)]
 
 
